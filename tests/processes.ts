@@ -1,0 +1,33 @@
+/**
+ * Process inspection for tests (Linux `/proc`): which children a host has, to prove none outlive a session.
+ *
+ * @module
+ */
+import { readdirSync, readFileSync } from "node:fs";
+
+/** Live (non-zombie) descendants of `root`. */
+export function liveDescendants(root: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (state !== "Z") parentOf.set(Number(name), Number(ppid));
+    } catch {
+      // the process exited while we looked
+    }
+  }
+  const found: number[] = [];
+  const todo = [root];
+  while (todo.length > 0) {
+    const parent = todo.pop()!;
+    for (const [child, ppid] of parentOf) {
+      if (ppid === parent) {
+        found.push(child);
+        todo.push(child);
+      }
+    }
+  }
+  return found;
+}

@@ -1,0 +1,291 @@
+/**
+ * One cell's actor: the only place that decides the cell's terminal state.
+ *
+ * States: `running` → (`terminating`) → `finished` → `closed`. A cell is `finished` once its outcome is known
+ * (completed, failed, terminated) and `closed` once that outcome has been delivered to an observer; the session
+ * then forgets it. Output is buffered here and each item is delivered exactly once. Every timer is the host's own,
+ * so a sandbox that floods output or spins cannot delay a yield or a terminate.
+ *
+ * @module
+ */
+import type { HostCellStart, JsonValue, SandboxToHost, ToolCall } from "./protocol/messages.ts";
+import type { SandboxExit } from "./transport/link.ts";
+import type { Lease } from "./transport/pool.ts";
+import type { ContentItem } from "./model/items.ts";
+import { textItem } from "./model/items.ts";
+import type { CellError, CellResult, CellStatus } from "./cell_result.ts";
+import { rejected } from "./cell_result.ts";
+import {
+  cellLifetimeExceeded,
+  cellOutputLimitExceeded,
+  execCellAlreadyObserved,
+  execCellAlreadyTerminating,
+  execRuntimeEndedUnexpectedly,
+  memoryLimitReason,
+  protocolViolationReason,
+  sandboxExitReason,
+  toolCallsInFlightExceeded,
+} from "./model/messages.ts";
+import { utf8ByteLength } from "./model/truncate.ts";
+
+/** The outcome of one nested tool call, as sent back to the sandbox. */
+export type ToolOutcome = { ok: true; value: JsonValue } | { ok: false; error: string };
+
+/** Runs nested tool calls for cells (the session's tool registry). */
+export interface ToolRunner {
+  call(name: string, input: unknown, ctx: { signal: AbortSignal; cellId: string; callId: string }): Promise<ToolOutcome>;
+}
+
+/** Limits that apply to one cell. */
+export interface CellLimits {
+  heapMiB: number;
+  lifetimeMs: number;
+  outputBytes: number;
+  maxToolCallsInFlight: number;
+}
+
+/** What a cell needs from its session. */
+export interface CellContext {
+  id: string;
+  tools: ToolRunner;
+  limits: CellLimits;
+  onNotify?: (notification: { cellId: string; text: string }) => void;
+  /** The outcome is known: merge `writes` (completed or failed) or drop them (terminated). */
+  onFinished: (cell: CellActor, status: CellStatus, writes: Map<string, string>) => void;
+  /** The final result was delivered: the id is no longer valid. */
+  onClosed: (cell: CellActor) => void;
+}
+
+/** Yields of 10 s or more get this much extra, so a tool call finishing right at the deadline completes the cell. */
+const YIELD_GRACE_MS = 1000;
+const YIELD_GRACE_FROM_MS = 10_000;
+
+type State = "running" | "terminating" | "finished" | "closed";
+
+interface Observer {
+  resolve: (result: CellResult) => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** One running cell, its sandbox, its buffered output and its pending tool calls. */
+export class CellActor {
+  #state: State = "running";
+  #buffer: ContentItem[] = [];
+  #bufferedBytes = 0;
+  #writes = new Map<string, string>();
+  #calls = new Map<string, AbortController>();
+  #observer: Observer | undefined;
+  #outcome: { status: CellStatus; error?: CellError } | undefined;
+  #lifetimeTimer: ReturnType<typeof setTimeout> | undefined;
+  #lease!: Lease;
+  #started = false;
+  #onStarted: (() => void)[] = [];
+
+  constructor(private readonly ctx: CellContext) {}
+
+  /** The cell id. */
+  get id(): string {
+    return this.ctx.id;
+  }
+
+  /** `running`, `terminating`, `finished` (outcome not yet delivered) or `closed`. */
+  get state(): State {
+    return this.#state;
+  }
+
+  /** Starts the cell on a sandbox from `take`, which receives the start message and this actor as listener. */
+  start(take: (start: HostCellStart, listener: this) => Lease, source: string, mode: HostCellStart["mode"], stored: Record<string, string>): void {
+    this.#lease = take({ type: "cell/start", cellId: this.id, source, mode, stored }, this);
+    this.#lease.started.then(() => {
+      this.#started = true;
+      if (this.#outcome !== undefined) return;
+      this.#lifetimeTimer = setTimeout(
+        () => this.#stop({ kind: "timeout", message: cellLifetimeExceeded(this.id, this.ctx.limits.lifetimeMs) }),
+        this.ctx.limits.lifetimeMs,
+      );
+      for (const run of this.#onStarted.splice(0)) run();
+    });
+  }
+
+  /** Fails a cell that never reached a sandbox (its source did not parse or import something unsupported). */
+  failBeforeStart(message: string): void {
+    this.#finish("failed", { kind: "script", message });
+  }
+
+  /**
+   * Waits for the cell to finish, yield, or for `yieldTimeMs` to pass. With `fromStart`, the yield clock starts
+   * when the sandbox is ready to run the code (exec); otherwise now (wait).
+   */
+  observe(yieldTimeMs: number, fromStart = false): Promise<CellResult> {
+    if (this.#observer !== undefined) return Promise.resolve(rejected(execCellAlreadyObserved(this.id), this.id));
+    if (this.#state === "terminating") return Promise.resolve(rejected(execCellAlreadyTerminating(this.id), this.id));
+    if (this.#state === "finished") return Promise.resolve(this.#deliverFinal());
+    return new Promise((resolve) => {
+      const observer: Observer = { resolve, timer: undefined };
+      this.#observer = observer;
+      const arm = () => {
+        if (this.#observer !== observer) return;
+        const ms = yieldTimeMs >= YIELD_GRACE_FROM_MS ? yieldTimeMs + YIELD_GRACE_MS : yieldTimeMs;
+        observer.timer = setTimeout(() => this.#yieldNow(), ms);
+      };
+      if (fromStart && !this.#started) this.#onStarted.push(arm);
+      else arm();
+    });
+  }
+
+  /**
+   * Stops the cell and answers once the sandbox has exited and in-flight tool calls were cancelled. A cell that
+   * already finished by itself answers with that outcome instead.
+   */
+  async terminate(): Promise<CellResult> {
+    if (this.#state === "terminating") return rejected(execCellAlreadyTerminating(this.id), this.id);
+    if (this.#state === "finished") return this.#deliverFinal();
+    if (this.#state === "closed") return rejected(execCellAlreadyTerminating(this.id), this.id);
+    this.#state = "terminating";
+    this.#abortToolCalls();
+    await this.#lease.link.kill();
+    // The exit handler has run by now: a `cell/done` that beat the kill decided the outcome; otherwise it is ours.
+    this.#finish("terminated", { kind: "terminated", message: "the cell was terminated" });
+    // A wait that was observing when the terminate arrived gets an empty running→terminated answer.
+    if (this.#observer !== undefined) this.#resolveObserver({ status: "terminated", cellId: this.id, items: [] });
+    return this.#deliverFinal();
+  }
+
+  // ---------------------------------------------------------------- sandbox events (LinkListener)
+
+  /** A message from the sandbox (already parsed and validated by the transport). */
+  message(message: SandboxToHost): void {
+    if (this.#outcome !== undefined) return;
+    switch (message.type) {
+      case "output/text":
+        return this.#emit(textItem(message.text), utf8ByteLength(message.text));
+      case "output/image":
+        return this.#emit(
+          { type: "input_image", image_url: message.image_url, detail: message.detail },
+          message.image_url.length,
+        );
+      case "store/set":
+        this.#writes.set(message.key, message.json);
+        return;
+      case "cell/notify":
+        this.ctx.onNotify?.({ cellId: this.id, text: message.text });
+        return;
+      case "cell/yield":
+        if (this.#observer !== undefined) this.#yieldNow();
+        return;
+      case "tool/call":
+        return this.#callTool(message);
+      case "cell/done":
+        return message.ok
+          ? this.#finish("completed")
+          : this.#finish("failed", { kind: "script", message: message.error });
+      case "sandbox/hello":
+      case "sandbox/warm":
+        return this.#stop({
+          kind: "protocol",
+          message: execRuntimeEndedUnexpectedly(protocolViolationReason(`unexpected ${message.type} during a cell`)),
+        });
+    }
+  }
+
+  /** The sandbox is gone. Unless the cell already ended, that is a failure whose reason we name. */
+  exit(exit: SandboxExit): void {
+    if (this.#outcome !== undefined || this.#state === "terminating") return;
+    this.#finish("failed", this.#deathError(exit));
+  }
+
+  #deathError(exit: SandboxExit): CellError {
+    if (exit.protocolError !== undefined) {
+      return { kind: "protocol", message: execRuntimeEndedUnexpectedly(protocolViolationReason(exit.protocolError)) };
+    }
+    if (exit.outOfMemory) {
+      return { kind: "memory_limit", message: execRuntimeEndedUnexpectedly(memoryLimitReason(this.ctx.limits.heapMiB)) };
+    }
+    return { kind: "runtime", message: execRuntimeEndedUnexpectedly(sandboxExitReason(exit.code, exit.signal)) };
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  #emit(item: ContentItem, bytes: number): void {
+    this.#buffer.push(item);
+    this.#bufferedBytes += bytes;
+    if (this.#bufferedBytes > this.ctx.limits.outputBytes) {
+      this.#stop({ kind: "output_limit", message: cellOutputLimitExceeded(this.id, this.ctx.limits.outputBytes) });
+    }
+  }
+
+  #callTool(call: ToolCall): void {
+    const { callId } = call;
+    const reply = (outcome: ToolOutcome) => {
+      if (this.#calls.delete(callId) && this.#outcome === undefined) {
+        this.#lease.link.send(
+          outcome.ok
+            ? { type: "tool/result", callId, ok: true, value: outcome.value }
+            : { type: "tool/result", callId, ok: false, error: outcome.error },
+        );
+      }
+    };
+    if (this.#calls.has(callId)) return; // a repeated id can only come from a forged frame: ignore it
+    const controller = new AbortController();
+    this.#calls.set(callId, controller);
+    if (this.#calls.size > this.ctx.limits.maxToolCallsInFlight) {
+      return reply({ ok: false, error: toolCallsInFlightExceeded(this.ctx.limits.maxToolCallsInFlight) });
+    }
+    this.ctx.tools
+      .call(call.tool, call.input, { signal: controller.signal, cellId: this.id, callId })
+      .then(reply, (error: unknown) => reply({ ok: false, error: error instanceof Error ? error.message : String(error) }));
+  }
+
+  #abortToolCalls(): void {
+    const calls = [...this.#calls.values()];
+    this.#calls.clear();
+    for (const controller of calls) controller.abort();
+  }
+
+  /** A limit or a protocol violation ends the cell: decide the outcome now, then stop the sandbox. */
+  #stop(error: CellError): void {
+    if (this.#outcome !== undefined || this.#state === "terminating") return;
+    this.#finish("failed", error);
+    this.#lease.link.kill();
+  }
+
+  /** Decides the terminal outcome (first caller wins) and settles everything that depends on it. */
+  #finish(status: Exclude<CellStatus, "running">, error?: CellError): void {
+    if (this.#outcome !== undefined) return;
+    this.#outcome = error === undefined ? { status } : { status, error };
+    if (this.#state === "running") this.#state = "finished";
+    clearTimeout(this.#lifetimeTimer);
+    this.#abortToolCalls();
+    this.ctx.onFinished(this, status, this.#writes);
+    if (this.#observer !== undefined && this.#state !== "terminating") this.#resolveObserver(this.#deliverFinal());
+  }
+
+  /** The final result with the output not yet delivered; the cell is closed after this. */
+  #deliverFinal(): CellResult {
+    const outcome = this.#outcome!;
+    this.#state = "closed";
+    this.ctx.onClosed(this);
+    const result: CellResult = { status: outcome.status, cellId: this.id, items: this.#drain() };
+    if (outcome.error !== undefined) result.error = outcome.error;
+    return result;
+  }
+
+  #yieldNow(): void {
+    this.#resolveObserver({ status: "running", cellId: this.id, items: this.#drain() });
+  }
+
+  #resolveObserver(result: CellResult): void {
+    const observer = this.#observer;
+    if (observer === undefined) return;
+    this.#observer = undefined;
+    clearTimeout(observer.timer);
+    observer.resolve(result);
+  }
+
+  #drain(): ContentItem[] {
+    const items = this.#buffer;
+    this.#buffer = [];
+    this.#bufferedBytes = 0;
+    return items;
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * Local errors of the host library (never sent over the wire, never shown to the model as such).
+ *
+ * @module
+ */
+
+/** Codes of {@linkcode CodecellError}. */
+export type CodecellErrorCode =
+  | "deno_not_found"
+  | "protocol_mismatch"
+  | "sandbox_exited"
+  | "tool_name_collision"
+  | "invalid_tool"
+  | "invalid_options";
+
+/**
+ * An error of codecell itself (bad configuration, a missing Deno binary), as opposed to an error of a cell.
+ *
+ * @example
+ * ```ts
+ * try { new CodeModeSession({ tools: [a, a] }); } catch (e) { if (e instanceof CodecellError) console.log(e.code); }
+ * ```
+ */
+export class CodecellError extends Error {
+  constructor(readonly code: CodecellErrorCode, message: string) {
+    super(message);
+    this.name = "CodecellError";
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * codecell: run model-written TypeScript cells in permissionless Deno sandboxes that call your tools.
+ *
+ * @example
+ * ```ts
+ * import { CodeModeSession, defineTool } from "codecell";
+ * import { z } from "zod";
+ *
+ * const session = new CodeModeSession({
+ *   tools: [defineTool({
+ *     name: "lookup_order",
+ *     description: "Find an order.",
+ *     input: z.object({ order_id: z.string() }),
+ *     run: async ({ order_id }) => ({ ok: order_id.length > 0 }),
+ *   })],
+ * });
+ * const out = await session.execTool('text(await tools.lookup_order({ order_id: "42" }));');
+ * await session.close();
+ * ```
+ *
+ * @module
+ */
+export { CodeModeSession, DEFAULT_LIMITS, DEFAULT_YIELD_TIME_MS } from "./session.ts";
+export type { CellInfo, ExecOptions, SessionLimits, SessionOptions, WaitOptions } from "./session.ts";
+export type { CellError, CellErrorKind, CellResult, CellStatus } from "./cell_result.ts";
+export type { ContentItem, ImageDetail, ImageItem, TextItem, ToolResponse } from "./model/items.ts";
+export { DEFAULT_MAX_OUTPUT_TOKENS } from "./model/tool_layer.ts";
+export { defineTool } from "./tools/define.ts";
+export type { ToolDefinition } from "./tools/define.ts";
+export { CodecellError } from "./errors.ts";
+export type { CodecellErrorCode } from "./errors.ts";

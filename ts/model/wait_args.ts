@@ -1,0 +1,77 @@
+/** Parses the arguments of the `wait` function tool (contract §1). */
+
+import {
+  describeJsonValue,
+  failedToParseFunctionArguments,
+  invalidTypeDetail,
+  invalidValueDetail,
+  missingFieldDetail,
+} from "./messages.ts";
+
+/** Default `yield_time_ms` of `wait`. */
+export const DEFAULT_WAIT_YIELD_TIME_MS = 10_000;
+/** Default `max_tokens` of `wait`. */
+export const DEFAULT_WAIT_MAX_TOKENS = 10_000;
+
+/** `wait` arguments with defaults applied. */
+export interface WaitArgs {
+  cellId: string;
+  yieldTimeMs: number;
+  maxTokens: number;
+  terminate: boolean;
+}
+
+/** The outcome of {@link parseWaitArgs}: the arguments, or the tool-error message. */
+export type ParsedWaitArgs = { ok: true; args: WaitArgs } | { ok: false; message: string };
+
+const NON_NEGATIVE_INTEGER = "a non-negative integer";
+
+/**
+ * Validates `wait` arguments given as a parsed object or as the raw function-call arguments text.
+ * Optional fields that are absent or `null` take their defaults; unknown keys are ignored.
+ * Failures read `failed to parse function arguments: <detail>` and are meant to be returned as a tool error.
+ */
+export function parseWaitArgs(input: unknown): ParsedWaitArgs {
+  let value = input;
+  if (typeof input === "string") {
+    try {
+      value = JSON.parse(input);
+    } catch (error) {
+      return fail(error instanceof Error ? error.message : String(error));
+    }
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return fail(`invalid type: expected a JSON object, got ${describeJsonValue(value)}`);
+  }
+  const fields: Record<string, unknown> = { ...value };
+
+  const cellId = fields.cell_id;
+  if (cellId === undefined) return fail(missingFieldDetail("cell_id"));
+  // Ids are issued as decimal strings; a number is rejected rather than coerced, like serde would.
+  if (typeof cellId !== "string") return fail(invalidTypeDetail("cell_id", "a string", cellId));
+
+  const yieldTimeMs = readNonNegativeInteger(fields, "yield_time_ms", DEFAULT_WAIT_YIELD_TIME_MS);
+  if (typeof yieldTimeMs === "string") return fail(yieldTimeMs);
+  const maxTokens = readNonNegativeInteger(fields, "max_tokens", DEFAULT_WAIT_MAX_TOKENS);
+  if (typeof maxTokens === "string") return fail(maxTokens);
+
+  const terminate = fields.terminate ?? false;
+  if (typeof terminate !== "boolean") return fail(invalidTypeDetail("terminate", "a boolean", terminate));
+
+  return { ok: true, args: { cellId, yieldTimeMs, maxTokens, terminate } };
+}
+
+/** Reads an optional non-negative safe integer; returns the number, or an error detail string. */
+function readNonNegativeInteger(fields: Record<string, unknown>, field: string, fallback: number): number | string {
+  const value = fields[field] ?? fallback;
+  if (typeof value !== "number") return invalidTypeDetail(field, NON_NEGATIVE_INTEGER, value);
+  if (!Number.isSafeInteger(value) || value < 0) {
+    return invalidValueDetail(field, "a non-negative safe integer", value);
+  }
+  // `+ 0` turns a `-0` into `0`.
+  return value + 0;
+}
+
+function fail(detail: string): ParsedWaitArgs {
+  return { ok: false, message: failedToParseFunctionArguments(detail) };
+}

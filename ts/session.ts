@@ -1,0 +1,226 @@
+/**
+ * `CodeModeSession`: the public host API. It owns the cells of one agent conversation, their ids, the stored
+ * values they share, the warm sandbox pool and the tools; the model-facing `execTool`/`waitTool` are thin
+ * formatting layers over the programmatic `exec`/`wait`.
+ *
+ * @module
+ */
+import { CellActor, type CellLimits, type ToolRunner } from "./cell.ts";
+import { type CellResult, type CellStatus, rejected } from "./cell_result.ts";
+import { SandboxPool } from "./transport/pool.ts";
+import { spawnSandbox } from "./transport/sandbox_process.ts";
+import type { SandboxLink } from "./transport/link.ts";
+import { PROTOCOL_VERSION } from "./protocol/version.ts";
+import { prepareCell, warmSourceTools } from "./source/prepare.ts";
+import { execActiveCellLimitReached, execCellNotFound, SESSION_SHUTTING_DOWN, unknownTool } from "./model/messages.ts";
+import { applyOutputBudget } from "./model/truncate.ts";
+import type { ToolResponse } from "./model/items.ts";
+import { execToolResponse, waitToolResponse } from "./model/tool_layer.ts";
+import { ToolRegistry } from "./tools/registry.ts";
+import type { ToolDefinition } from "./tools/define.ts";
+
+/** Per-session limits; every one is configurable and every failure names the limit it hit. */
+export interface SessionLimits extends CellLimits {
+  /** Live cells per session (running, or finished but not yet delivered). */
+  maxCells: number;
+}
+
+/** Defaults of {@linkcode SessionLimits}. */
+export const DEFAULT_LIMITS: Readonly<SessionLimits> = Object.freeze({
+  heapMiB: 512,
+  lifetimeMs: 15 * 60_000,
+  outputBytes: 16 << 20,
+  maxCells: 128,
+  maxToolCallsInFlight: 64,
+});
+
+/** Default yield time of `exec` and `wait`, in milliseconds. */
+export const DEFAULT_YIELD_TIME_MS = 10_000;
+
+/** Options of {@linkcode CodeModeSession}. */
+export interface SessionOptions {
+  /** The nested tools cells can call as `tools.<name>`. */
+  tools?: readonly ToolDefinition[];
+  /** Receives `notify()` calls as they happen. */
+  onNotify?: (notification: { cellId: string; text: string }) => void;
+  /** Warm sandboxes kept ready (default 2; 0 starts a sandbox per cell). */
+  pool?: number;
+  /** Limits; unspecified ones take {@linkcode DEFAULT_LIMITS}. */
+  limits?: Partial<SessionLimits>;
+  /** Whether `console.*` in cells produces text items (default true). */
+  console?: boolean;
+  /** Starts a sandbox; for tests that substitute the process. */
+  spawnSandbox?: (options: { heapMiB: number }) => SandboxLink;
+}
+
+/** Options of {@linkcode CodeModeSession.exec}. */
+export interface ExecOptions {
+  /** Return after this long even if the cell is still running (default 10 000; ≥ 10 000 gets 1 s of grace). */
+  yieldTimeMs?: number;
+  /** Truncate the returned items to this many tokens (contract §2); unlimited when absent. */
+  maxOutputTokens?: number;
+}
+
+/** Options of {@linkcode CodeModeSession.wait}. */
+export interface WaitOptions {
+  yieldTimeMs?: number;
+  /** Stop the cell and answer once its sandbox has exited. */
+  terminate?: boolean;
+  maxOutputTokens?: number;
+}
+
+/** A live cell as listed by {@linkcode CodeModeSession.cells}. */
+export interface CellInfo {
+  cellId: string;
+  /** `running`, `terminating`, or `finished` (its final result not yet delivered). */
+  state: "running" | "terminating" | "finished";
+}
+
+/**
+ * A code-mode session: run model-written cells against your tools.
+ *
+ * @example
+ * ```ts
+ * const session = new CodeModeSession({ tools: [lookupOrder] });
+ * const out = await session.execTool('const o = await tools.lookup_order({ order_id: "42" }); text(o);');
+ * await session.close();
+ * ```
+ */
+export class CodeModeSession {
+  readonly #limits: SessionLimits;
+  readonly #registry: ToolRegistry;
+  readonly #tools: ToolRunner;
+  readonly #pool: SandboxPool;
+  readonly #onNotify: SessionOptions["onNotify"];
+  readonly #cells = new Map<string, CellActor>();
+  readonly #stored = new Map<string, string>();
+  /** Every sandbox handed to a cell that has not exited yet: `close()` makes sure none outlives the session. */
+  readonly #sandboxes = new Set<SandboxLink>();
+  #nextId = 1;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: SessionOptions = {}) {
+    this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.#registry = new ToolRegistry(options.tools ?? []);
+    const registry = this.#registry;
+    this.#tools = {
+      call: (name, input, ctx) =>
+        registry.get(name)?.call(input, ctx) ?? Promise.resolve({ ok: false, error: unknownTool(name) }),
+    };
+    this.#onNotify = options.onNotify;
+    const spawn = options.spawnSandbox ?? spawnSandbox;
+    const heapMiB = this.#limits.heapMiB;
+    this.#pool = new SandboxPool({
+      size: options.pool ?? 2,
+      spawn: () => spawn({ heapMiB }),
+      setup: {
+        type: "session/setup",
+        protocol: PROTOCOL_VERSION,
+        tools: [...this.#registry.sandboxTools()],
+        console: options.console ?? true,
+      },
+    });
+    // Loads the type stripper while the first sandbox boots, instead of during the first cell.
+    setTimeout(() => void warmSourceTools(), 0);
+  }
+
+  /** Runs a cell (JavaScript or TypeScript source, no pragma) and returns at completion, yield or yield time. */
+  async exec(source: string, options: ExecOptions = {}): Promise<CellResult> {
+    if (this.#closing !== undefined) return rejected(SESSION_SHUTTING_DOWN);
+    if (this.#cells.size >= this.#limits.maxCells) return rejected(execActiveCellLimitReached(this.#limits.maxCells));
+    const cell = this.#newCell();
+    const prepared = await prepareCell(source);
+    if (!prepared.ok) cell.failBeforeStart(prepared.error);
+    else if (this.#closing !== undefined) cell.failBeforeStart(SESSION_SHUTTING_DOWN);
+    else {
+      cell.start(
+        (start, listener) => {
+          const lease = this.#pool.take(start, listener);
+          this.#sandboxes.add(lease.link);
+          lease.link.closed.then(() => this.#sandboxes.delete(lease.link));
+          return lease;
+        },
+        prepared.source,
+        prepared.mode,
+        Object.fromEntries(this.#stored),
+      );
+    }
+    const result = await cell.observe(options.yieldTimeMs ?? DEFAULT_YIELD_TIME_MS, true);
+    return budgeted(result, options.maxOutputTokens);
+  }
+
+  /** Resumes observing a cell, or terminates it. */
+  async wait(cellId: string, options: WaitOptions = {}): Promise<CellResult> {
+    const cell = this.#cells.get(cellId);
+    if (cell === undefined) {
+      return { status: "failed", cellId, items: [], error: { kind: "not_found", message: execCellNotFound(cellId) } };
+    }
+    const result = options.terminate
+      ? await cell.terminate()
+      : await cell.observe(options.yieldTimeMs ?? DEFAULT_YIELD_TIME_MS);
+    return budgeted(result, options.maxOutputTokens);
+  }
+
+  /** Terminates a live cell; same as `wait(cellId, { terminate: true })`. */
+  terminate(cellId: string): Promise<CellResult> {
+    return this.wait(cellId, { terminate: true });
+  }
+
+  /** The live cells: running, terminating, or finished with a result not yet delivered. */
+  cells(): CellInfo[] {
+    return [...this.#cells.values()].map((cell) => ({
+      cellId: cell.id,
+      state: cell.state === "closed" ? "finished" : cell.state,
+    }));
+  }
+
+  /** The model-facing `exec` tool: raw source with an optional first-line pragma (contract §1–§2). */
+  execTool(raw: string): Promise<ToolResponse> {
+    return execToolResponse(this, raw);
+  }
+
+  /** The model-facing `wait` tool: `{cell_id, yield_time_ms?, max_tokens?, terminate?}` (contract §1–§3). */
+  waitTool(args: unknown): Promise<ToolResponse> {
+    return waitToolResponse(this, args);
+  }
+
+  /** Terminates every live cell, stops the warm pool and refuses new cells. Idempotent; leaves no process behind. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      const running = [...this.#cells.values()].filter((cell) => cell.state === "running");
+      await Promise.all(running.map((cell) => cell.terminate()));
+      this.#cells.clear();
+      await this.#pool.close();
+      // Sandboxes of finished cells exit by themselves; any still here (a terminate in flight) is stopped now.
+      await Promise.all([...this.#sandboxes].map((link) => link.kill()));
+    })();
+    return this.#closing;
+  }
+
+  #newCell(): CellActor {
+    const id = String(this.#nextId++);
+    const cell = new CellActor({
+      id,
+      tools: this.#tools,
+      limits: this.#limits,
+      onNotify: this.#onNotify,
+      onFinished: (_cell, status, writes) => this.#merge(status, writes),
+      onClosed: (closed) => {
+        if (this.#cells.get(closed.id) === closed) this.#cells.delete(closed.id);
+      },
+    });
+    this.#cells.set(id, cell);
+    return cell;
+  }
+
+  /** A finished cell's writes join the session's values key by key (last finisher wins); a terminated one's are dropped. */
+  #merge(status: CellStatus, writes: Map<string, string>): void {
+    if (status === "terminated") return;
+    for (const [key, json] of writes) this.#stored.set(key, json);
+  }
+}
+
+function budgeted(result: CellResult, maxOutputTokens: number | undefined): CellResult {
+  if (maxOutputTokens === undefined) return result;
+  return { ...result, items: applyOutputBudget(result.items, maxOutputTokens) };
+}

@@ -1,0 +1,364 @@
+/**
+ * `defineTool`: how a host declares a nested tool (architecture.md "Public API (pinned)", issue 4 item 1).
+ *
+ * A definition is checked eagerly, so a mistake fails where the tool is written rather than when a cell calls it.
+ * The registry ({@link prepareTool}) later compiles its argument validator once per session.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { CodecellError } from "../errors.ts";
+import { toolExpectsJsonObject, toolExpectsString } from "../model/messages.ts";
+import {
+  compileJsonSchemaValidator,
+  compileZodValidator,
+  type JsonSchema,
+  type JsonSchemaObject,
+  type ToolArguments,
+  type Validation,
+} from "./validate.ts";
+
+export type { JsonSchema, JsonSchemaObject, ToolArguments } from "./validate.ts";
+
+/** What a handler learns about the call besides its arguments. */
+export interface ToolContext {
+  /** Aborted when the calling cell is terminated or the session closes. */
+  readonly signal: AbortSignal;
+  readonly cellId: string;
+  readonly callId: string;
+}
+
+/** `"function"` tools take a JSON object of arguments; `"freeform"` tools take the raw string the cell passes. */
+export type ToolKind = "function" | "freeform";
+
+type MaybePromise<T> = T | PromiseLike<T>;
+
+interface ToolSpecBase {
+  /** The tool's name; the sandbox calls it under its normalized form (`echo-tool` → `tools.echo_tool`). */
+  name: string;
+  /** What the model reads about the tool (before its TypeScript declaration in `ALL_TOOLS`). */
+  description?: string;
+  /** Groups tools: `mcp__github` makes `search` callable as `tools.mcp__github__search`. */
+  namespace?: string;
+}
+
+/** A function tool whose arguments (and optionally result) are zod schemas. */
+export interface ZodToolSpec<I extends z.core.$ZodType, O extends z.core.$ZodType> extends ToolSpecBase {
+  kind?: "function";
+  /** Validates the arguments; the handler receives the parsed value (defaults applied). */
+  input: I;
+  inputSchema?: undefined;
+  /** Documents the result in the tool's declaration. */
+  output?: O;
+  /** The result as a JSON Schema instead of `output`. */
+  outputSchema?: JsonSchema;
+  run: (args: z.output<I>, ctx: ToolContext) => MaybePromise<z.output<O>>;
+}
+
+/** A function tool whose arguments are described by a plain JSON Schema (`{type: "object"}` when omitted). */
+export interface JsonSchemaToolSpec extends ToolSpecBase {
+  kind?: "function";
+  inputSchema?: JsonSchemaObject;
+  input?: undefined;
+  outputSchema?: JsonSchema;
+  output?: z.core.$ZodType;
+  // Method syntax on purpose: a handler may annotate `args` with the type its schema guarantees (`{ name: string }`).
+  run(args: ToolArguments, ctx: ToolContext): unknown;
+}
+
+/** A tool that takes the raw string the cell passes (`tools.shout("hi")`). */
+export interface FreeformToolSpec extends ToolSpecBase {
+  kind: "freeform";
+  input?: undefined;
+  inputSchema?: undefined;
+  output?: z.core.$ZodType;
+  outputSchema?: JsonSchema;
+  run: (input: string, ctx: ToolContext) => unknown;
+}
+
+/** A checked tool, as returned by {@link defineTool}. Pass an array of them to the session. */
+export interface ToolDefinition {
+  readonly name: string;
+  readonly namespace: string | undefined;
+  readonly description: string;
+  readonly kind: ToolKind;
+  /** JSON Schema of the arguments (function tools; `$schema` removed), `undefined` for freeform tools. */
+  readonly inputSchema: JsonSchemaObject | undefined;
+  /** JSON Schema of the result, `undefined` when the tool does not declare one. */
+  readonly outputSchema: JsonSchema | undefined;
+}
+
+/** A handler call whose input was accepted, ready to run. */
+export type ToolInvocation = (ctx: ToolContext) => unknown;
+
+/** Checks a call's input (`undefined` means `{}` for function tools) and binds it to the handler. */
+export type PreparedTool = (input: unknown) => Promise<Validation<ToolInvocation>>;
+
+/**
+ * Defines a nested tool that cells call as `tools.<name>(args)`. Arguments are validated before `run` is called;
+ * invalid ones reject inside the cell with a message listing each issue, and `run` never sees them. `run` may be
+ * sync or async; its result must be JSON-serializable. Throws `CodecellError("invalid_tool")` for a malformed
+ * definition.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ *
+ * const lookupOrder = defineTool({
+ *   name: "lookup_order",
+ *   description: "Find an order.",
+ *   input: z.object({ order_id: z.string() }),
+ *   output: z.object({ ok: z.boolean() }),
+ *   run: async (args, ctx) => ({ ok: args.order_id !== "" && !ctx.signal.aborted }),
+ * });
+ *
+ * const echo = defineTool({
+ *   name: "echo",
+ *   inputSchema: { type: "object", properties: { message: { type: "string" } }, required: ["message"] },
+ *   run: (args: { message: string }) => ({ echo: args.message }),
+ * });
+ *
+ * const shout = defineTool({ name: "shout", kind: "freeform", run: (input) => input.toUpperCase() });
+ * ```
+ */
+export function defineTool<I extends z.core.$ZodType, O extends z.core.$ZodType = z.core.$ZodType>(
+  spec: ZodToolSpec<I, O>,
+): ToolDefinition;
+export function defineTool(spec: JsonSchemaToolSpec): ToolDefinition;
+export function defineTool(spec: FreeformToolSpec): ToolDefinition;
+export function defineTool(spec: unknown): ToolDefinition {
+  const fields = checkFields(spec);
+  const outputSchema = outputJsonSchema(fields);
+  const base = {
+    name: fields.name,
+    namespace: fields.namespace,
+    description: fields.description,
+    outputSchema,
+  };
+  const { run } = fields;
+  if (fields.kind === "freeform") {
+    if (fields.input !== undefined || fields.inputSchema !== undefined) {
+      throw invalid(`tool \`${fields.name}\` is freeform (it takes a raw string), so it cannot have an input schema`);
+    }
+    const definition: ToolDefinition = Object.freeze({ ...base, kind: "freeform", inputSchema: undefined });
+    preparers.set(definition, (toolName) => (input) =>
+      Promise.resolve(
+        typeof input === "string"
+          ? { ok: true, value: (ctx) => run(input, ctx) }
+          : { ok: false, message: toolExpectsString(toolName) },
+      ));
+    return definition;
+  }
+  if (fields.input !== undefined && fields.inputSchema !== undefined) {
+    throw invalid(`tool \`${fields.name}\` has both \`input\` (zod) and \`inputSchema\` (JSON Schema); keep one`);
+  }
+  const input = fields.input;
+  const inputSchema = input === undefined
+    ? copyJsonSchema(fields.name, "inputSchema", fields.inputSchema ?? { type: "object" })
+    : zodJsonSchema(fields.name, "input", input, "input");
+  if (typeof inputSchema !== "object" || !describesObjects(inputSchema)) {
+    throw invalid(
+      `tool \`${fields.name}\`: the input schema must describe a JSON object (function tools take an object of ` +
+        `arguments); use \`kind: "freeform"\` for a tool that takes a raw string`,
+    );
+  }
+  const definition: ToolDefinition = Object.freeze({ ...base, kind: "function", inputSchema });
+  preparers.set(definition, (toolName) => {
+    const bind = input === undefined
+      ? bindJsonSchema(compileJsonSchema(fields.name, toolName, inputSchema), run)
+      : bindZod(compileZodValidator(toolName, input), run);
+    return async (args) => {
+      const object = args === undefined ? {} : args;
+      if (!isRecord(object)) return { ok: false, message: toolExpectsJsonObject(toolName) };
+      return await bind(object);
+    };
+  });
+  return definition;
+}
+
+/**
+ * Compiles the argument check of a definition made by {@link defineTool}, for a session where it is called
+ * `toolName` (its normalized global name, used in error messages). Throws `CodecellError("invalid_tool")` when
+ * `definition` did not come from `defineTool` or its JSON Schema cannot be compiled.
+ */
+export function prepareTool(definition: ToolDefinition, toolName: string): PreparedTool {
+  const prepare = preparers.get(definition);
+  if (!prepare) throw invalid(`tool \`${toolName}\` was not created by defineTool`);
+  return prepare(toolName);
+}
+
+/** Whether `value` was returned by {@link defineTool}. */
+export function isToolDefinition(value: unknown): value is ToolDefinition {
+  return typeof value === "object" && value !== null && preparers.has(value);
+}
+
+// Kept off the public object: how a definition validates and runs is the registry's business, not the host's.
+const preparers = new WeakMap<object, (toolName: string) => PreparedTool>();
+
+// ---------------------------------------------------------------------------------------------------------------
+// Checking the definition
+
+/** The fields of a definition, type-checked at run time (JavaScript callers and `any` skip the static types). */
+interface Fields {
+  name: string;
+  description: string;
+  namespace: string | undefined;
+  kind: ToolKind;
+  input: z.core.$ZodType | undefined;
+  inputSchema: JsonSchemaObject | undefined;
+  output: z.core.$ZodType | undefined;
+  outputSchema: JsonSchema | undefined;
+  /** The handler; the static input type belongs to the overload that was used, so it is checked by validation. */
+  run: (input: unknown, ctx: ToolContext) => unknown;
+}
+
+const KNOWN_FIELDS: ReadonlySet<string> = new Set([
+  "name",
+  "description",
+  "namespace",
+  "kind",
+  "input",
+  "inputSchema",
+  "output",
+  "outputSchema",
+  "run",
+]);
+
+function checkFields(spec: unknown): Fields {
+  if (!isRecord(spec)) throw invalid("defineTool expects an object with at least `name` and `run`");
+  const { name, description, namespace, kind, input, inputSchema, output, outputSchema, run } = spec;
+  if (typeof name !== "string" || name === "") throw invalid("a tool needs a non-empty string `name`");
+  const label = `tool \`${name}\``;
+  const unknownField = Object.keys(spec).find((key) => !KNOWN_FIELDS.has(key));
+  if (unknownField !== undefined) {
+    throw invalid(`${label} has an unknown field \`${unknownField}\` (known: ${[...KNOWN_FIELDS].join(", ")})`);
+  }
+  if (typeof run !== "function") throw invalid(`${label} needs a \`run\` function`);
+  if (description !== undefined && typeof description !== "string") {
+    throw invalid(`${label}: \`description\` must be a string`);
+  }
+  if (namespace !== undefined && (typeof namespace !== "string" || namespace === "")) {
+    throw invalid(`${label}: \`namespace\` must be a non-empty string`);
+  }
+  if (kind !== undefined && kind !== "function" && kind !== "freeform") {
+    throw invalid(`${label}: \`kind\` must be "function" or "freeform"`);
+  }
+  if (input !== undefined && !isZodSchema(input)) throw invalid(`${label}: \`input\` must be a zod schema`);
+  if (output !== undefined && !isZodSchema(output)) throw invalid(`${label}: \`output\` must be a zod schema`);
+  if (inputSchema !== undefined && !isRecord(inputSchema)) {
+    throw invalid(`${label}: \`inputSchema\` must be a JSON Schema object`);
+  }
+  if (outputSchema !== undefined && typeof outputSchema !== "boolean" && !isRecord(outputSchema)) {
+    throw invalid(`${label}: \`outputSchema\` must be a JSON Schema (an object or a boolean)`);
+  }
+  if (output !== undefined && outputSchema !== undefined) {
+    throw invalid(`${label} has both \`output\` (zod) and \`outputSchema\` (JSON Schema); keep one`);
+  }
+  return {
+    name,
+    description: description ?? "",
+    namespace,
+    kind: kind ?? "function",
+    input,
+    inputSchema,
+    output,
+    outputSchema,
+    // Called on the spec, so a handler written as a method keeps its `this`.
+    run: (input, ctx) => Reflect.apply(run, spec, [input, ctx]),
+  };
+}
+
+function outputJsonSchema(fields: Fields): JsonSchema | undefined {
+  if (fields.output !== undefined) return zodJsonSchema(fields.name, "output", fields.output, "output");
+  if (fields.outputSchema !== undefined) return copyJsonSchema(fields.name, "outputSchema", fields.outputSchema);
+  return undefined;
+}
+
+/**
+ * The JSON form of a zod schema, as the declaration and MCP clients need it. Types JSON Schema cannot express
+ * (`z.date()`, `z.custom()`) become `{}` (`unknown` in the declaration) rather than an error: zod still checks them.
+ */
+function zodJsonSchema(
+  toolName: string,
+  field: "input" | "output",
+  schema: z.core.$ZodType,
+  io: "input" | "output",
+): JsonSchema {
+  let converted: unknown;
+  try {
+    converted = z.toJSONSchema(schema, { io, unrepresentable: "any" });
+  } catch (error) {
+    throw invalid(`tool \`${toolName}\`: \`${field}\` cannot be converted to JSON Schema: ${messageOf(error)}`);
+  }
+  if (typeof converted === "boolean") return converted;
+  if (!isRecord(converted)) throw invalid(`tool \`${toolName}\`: \`${field}\` did not convert to a JSON Schema`);
+  const { $schema: _dialect, ...rest } = converted;
+  return rest;
+}
+
+/** A private copy, so later changes to the caller's object cannot desynchronize declaration and validation. */
+function copyJsonSchema(toolName: string, field: string, schema: JsonSchema): JsonSchema {
+  try {
+    return structuredClone(schema);
+  } catch (error) {
+    throw invalid(`tool \`${toolName}\`: \`${field}\` must be plain JSON: ${messageOf(error)}`);
+  }
+}
+
+/** Whether a schema's top-level `type` (when it has one) admits objects. */
+function describesObjects(schema: JsonSchemaObject): boolean {
+  const { type } = schema;
+  if (type === undefined) return true;
+  return type === "object" || (Array.isArray(type) && type.includes("object"));
+}
+
+function compileJsonSchema(name: string, toolName: string, schema: JsonSchemaObject) {
+  try {
+    return compileJsonSchemaValidator(toolName, schema);
+  } catch (error) {
+    throw invalid(`tool \`${name}\`: \`inputSchema\` cannot be compiled: ${messageOf(error)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Binding validated arguments to the handler
+
+function bindJsonSchema(
+  validate: (args: ToolArguments) => Validation<ToolArguments>,
+  run: Fields["run"],
+): (args: ToolArguments) => Validation<ToolInvocation> {
+  return (args) => {
+    const checked = validate(args);
+    return checked.ok ? { ok: true, value: (ctx) => run(checked.value, ctx) } : checked;
+  };
+}
+
+function bindZod<T>(
+  validate: (args: unknown) => Promise<Validation<T>>,
+  run: Fields["run"],
+): (args: ToolArguments) => Promise<Validation<ToolInvocation>> {
+  return async (args) => {
+    const checked = await validate(args);
+    return checked.ok ? { ok: true, value: (ctx) => run(checked.value, ctx) } : checked;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Guards
+
+/** zod 4 schemas (classic and mini) carry their traits; `instanceof` checks them, across zod copies too. */
+function isZodSchema(value: unknown): value is z.core.$ZodType {
+  return value instanceof z.core.$ZodType;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function invalid(message: string): CodecellError {
+  return new CodecellError("invalid_tool", message);
+}

@@ -1,0 +1,43 @@
+/**
+ * What the host needs from one sandbox, whatever carries it (a process, or an in-memory pair in unit tests).
+ *
+ * @module
+ */
+import type { HostToSandbox, SandboxToHost } from "../protocol/messages.ts";
+
+/** Why a sandbox ended, as far as the host could tell. */
+export interface SandboxExit {
+  /** Exit code, when it exited by itself. */
+  code: number | null;
+  /** Signal that ended it, when one did (`SIGKILL` after a terminate, `SIGTRAP` for V8's out-of-memory abort). */
+  signal: string | null;
+  /** The V8 heap limit was reached (read from the sandbox's last words on stderr). */
+  outOfMemory: boolean;
+  /** Set when the host stopped the sandbox because it broke the protocol (bad frame, oversized frame, ...). */
+  protocolError?: string;
+  /** The end of what the sandbox wrote to stderr, for diagnostics. */
+  stderrTail: string;
+}
+
+/** Receives what a sandbox says. Replaceable: the pool listens first, then hands the sandbox to a cell. */
+export interface LinkListener {
+  message(message: SandboxToHost): void;
+  /** Called once, after every message, when the sandbox is gone. */
+  exit(exit: SandboxExit): void;
+}
+
+/** One sandbox, seen from the host. */
+export interface SandboxLink {
+  /** Sends a message; ignored once the sandbox is gone. */
+  send(message: HostToSandbox): void;
+  /** Routes incoming messages and the exit to `listener` from now on. */
+  listen(listener: LinkListener): void;
+  /** Whether the sandbox has ended. */
+  readonly exited: boolean;
+  /** Resolves once the sandbox has ended (all its output delivered). */
+  readonly closed: Promise<SandboxExit>;
+  /** Stops the sandbox now (SIGKILL); resolves when it has ended. Idempotent. */
+  kill(): Promise<SandboxExit>;
+  /** Asks the sandbox to end (stdin closed), then escalates to SIGTERM and SIGKILL. Idempotent. */
+  close(): Promise<SandboxExit>;
+}

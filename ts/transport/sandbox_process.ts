@@ -1,0 +1,187 @@
+/**
+ * A sandbox as a child process: `deno run` on `runtime/main.ts` with no permissions, talking NDJSON frames on
+ * stdio. Everything it writes is untrusted: frames are size-capped by the decoder and parsed with the zod schemas;
+ * the first bad frame stops the sandbox and is reported as a protocol error.
+ *
+ * @module
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { encodeFrame, FrameDecoder } from "../protocol/codec.ts";
+import { type HostToSandbox, SandboxToHost } from "../protocol/messages.ts";
+import type { LinkListener, SandboxExit, SandboxLink } from "./link.ts";
+import { denoBinaryPath } from "./deno_binary.ts";
+import { RUNTIME_ENTRY, sandboxFiles } from "./sandbox_files.ts";
+
+/** How to start a sandbox. */
+export interface SandboxSpawnOptions {
+  /** V8 old-space limit of the sandbox, in MiB. */
+  heapMiB: number;
+  /** Entry module; tests point it at hostile stand-ins for the runtime. */
+  entry?: string;
+}
+
+/** Stderr bytes kept for diagnostics (the out-of-memory report is the last line V8 prints). */
+const STDERR_TAIL_BYTES = 8 * 1024;
+/** How long `close()` waits at each step before escalating. */
+const CLOSE_GRACE_MS = 1000;
+const OOM_MARKERS = ["out of memory", "Reached heap limit", "heap out of memory"];
+
+/** Arguments of `deno run` for a sandbox: no `--allow-*` at all, and nothing read from the environment. */
+export function sandboxArgs(options: SandboxSpawnOptions): string[] {
+  const entry = options.entry ?? RUNTIME_ENTRY;
+  return [
+    "run",
+    "--no-prompt",
+    "--no-config",
+    "--no-remote",
+    "--no-npm",
+    "--no-lock",
+    `--import-map=${sandboxFiles().importMapPath(entry)}`,
+    `--v8-flags=--max-old-space-size=${options.heapMiB}`,
+    entry,
+  ];
+}
+
+/** The sandbox's whole environment: an allow-list, so no host secret reaches it. */
+export function sandboxEnv(heapMiB: number): Record<string, string> {
+  return {
+    DENO_DIR: sandboxFiles().denoDir(heapMiB),
+    DENO_NO_UPDATE_CHECK: "1",
+    DENO_NO_PROMPT: "1",
+    NO_COLOR: "1",
+  };
+}
+
+/** Starts one sandbox process. */
+export function spawnSandbox(options: SandboxSpawnOptions): SandboxLink {
+  const child = spawn(denoBinaryPath(), sandboxArgs(options), {
+    cwd: sandboxFiles().scratchDir,
+    env: sandboxEnv(options.heapMiB),
+    stdio: ["pipe", "pipe", "pipe"],
+    windowsHide: true,
+  });
+  return new SandboxProcess(child);
+}
+
+class SandboxProcess implements SandboxLink {
+  #child: ChildProcess;
+  #listener: LinkListener | undefined;
+  #queue: SandboxToHost[] = [];
+  #decoder = new FrameDecoder();
+  #stderr = "";
+  #protocolError: string | undefined;
+  #exit: SandboxExit | undefined;
+  #resolveClosed!: (exit: SandboxExit) => void;
+  readonly closed: Promise<SandboxExit>;
+
+  constructor(child: ChildProcess) {
+    this.#child = child;
+    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    child.stdout!.on("data", (chunk: Uint8Array) => this.#onStdout(chunk));
+    child.stderr!.setEncoding("utf8");
+    child.stderr!.on("data", (text: string) => {
+      this.#stderr = (this.#stderr + text).slice(-STDERR_TAIL_BYTES);
+    });
+    // A sandbox that dies makes writes fail with EPIPE: the exit is reported through "close" instead.
+    child.stdin!.on("error", () => {});
+    child.on("error", (error) => {
+      this.#stderr += `\nspawn failed: ${error.message}`;
+    });
+    // "close" comes after the exit *and* after stdout has drained, so every frame was seen.
+    child.on("close", (code, signal) => this.#onClose(code, signal));
+  }
+
+  get exited(): boolean {
+    return this.#exit !== undefined;
+  }
+
+  send(message: HostToSandbox): void {
+    if (this.#exit !== undefined || this.#protocolError !== undefined) return;
+    const stdin = this.#child.stdin!;
+    if (!stdin.writable) return;
+    stdin.write(encodeFrame(message));
+  }
+
+  listen(listener: LinkListener): void {
+    this.#listener = listener;
+    const queued = this.#queue;
+    this.#queue = [];
+    for (const message of queued) listener.message(message);
+    if (this.#exit !== undefined) listener.exit(this.#exit);
+  }
+
+  kill(): Promise<SandboxExit> {
+    if (this.#exit === undefined) this.#child.kill("SIGKILL");
+    return this.closed;
+  }
+
+  async close(): Promise<SandboxExit> {
+    if (this.#exit !== undefined) return this.#exit;
+    this.#child.stdin!.end();
+    for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+      if (await this.#endsWithin(CLOSE_GRACE_MS)) break;
+      this.#child.kill(signal);
+    }
+    return this.closed;
+  }
+
+  /** Whether the sandbox ends within `ms`; the timer is cleared either way, so none outlives the wait. */
+  #endsWithin(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      this.closed.then(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  #onStdout(chunk: Uint8Array): void {
+    if (this.#protocolError !== undefined) return;
+    try {
+      for (const frame of this.#decoder.push(chunk)) {
+        const parsed = SandboxToHost.safeParse(JSON.parse(frame));
+        if (!parsed.success) throw new Error(`malformed message: ${summarize(frame)}`);
+        this.#deliver(parsed.data);
+        if (this.#protocolError !== undefined) return;
+      }
+    } catch (error) {
+      this.#violation(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  #deliver(message: SandboxToHost): void {
+    if (this.#listener === undefined) this.#queue.push(message);
+    else this.#listener.message(message);
+  }
+
+  /** The sandbox broke the protocol: stop listening to it and stop it. */
+  #violation(reason: string): void {
+    this.#protocolError = reason;
+    this.#child.stdout!.removeAllListeners("data");
+    this.#child.stdout!.resume();
+    this.#child.kill("SIGKILL");
+  }
+
+  #onClose(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.#exit !== undefined) return;
+    if (this.#decoder.pendingBytes > 0 && this.#protocolError === undefined) {
+      this.#protocolError = `sandbox ended in the middle of a frame (${this.#decoder.pendingBytes} bytes)`;
+    }
+    const exit: SandboxExit = {
+      code,
+      signal,
+      outOfMemory: OOM_MARKERS.some((marker) => this.#stderr.includes(marker)),
+      stderrTail: this.#stderr,
+      ...(this.#protocolError !== undefined ? { protocolError: this.#protocolError } : {}),
+    };
+    this.#exit = exit;
+    this.#resolveClosed(exit);
+    this.#listener?.exit(exit);
+  }
+}
+
+/** A short, printable excerpt of a bad frame for the error message. */
+function summarize(frame: string): string {
+  return JSON.stringify(frame.length > 120 ? `${frame.slice(0, 120)}…` : frame);
+}
