@@ -66,7 +66,7 @@ export class ToolRegistry {
         );
       }
       origins.set(name, definition);
-      this.#entries.set(name, createEntry(name, definition));
+      this.#entries.set(name, entryFor(name, definition));
     }
     this.#sandboxTools = Object.freeze(
       [...this.#entries.values()].map(({ name, kind, description }) => Object.freeze({ name, kind, description })),
@@ -97,6 +97,20 @@ function originalName(definition: ToolDefinition): string {
   return definition.namespace === undefined
     ? `\`${definition.name}\``
     : `\`${definition.name}\` (namespace \`${definition.namespace}\`)`;
+}
+
+/**
+ * Entries are immutable and depend only on the definition and its global name, so sessions built from the same
+ * definitions share them: declarations are rendered and validators compiled once per process, not per session.
+ */
+const entryCache = new WeakMap<ToolDefinition, Map<string, ToolEntry>>();
+
+function entryFor(name: string, definition: ToolDefinition): ToolEntry {
+  let byName = entryCache.get(definition);
+  if (!byName) entryCache.set(definition, byName = new Map());
+  let cached = byName.get(name);
+  if (!cached) byName.set(name, cached = createEntry(name, definition));
+  return cached;
 }
 
 function createEntry(name: string, definition: ToolDefinition): ToolEntry {

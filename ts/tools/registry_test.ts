@@ -353,7 +353,9 @@ test("function tools take undefined as {} and reject non-objects with the contra
 });
 
 test("freeform tools receive the raw string and reject anything else", async () => {
-  const tool = single(defineTool({ name: "shout", kind: "freeform", run: async (input) => input.toUpperCase() }));
+  const tool = single(
+    defineTool({ name: "shout", kind: "freeform", run: (input) => Promise.resolve(input.toUpperCase()) }),
+  );
   const results = await Promise.all(
     ["hi there", { text: "hi" }, undefined].map((input) => tool.call(input, context())),
   );

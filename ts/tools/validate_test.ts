@@ -216,7 +216,9 @@ test("zod: messages set by the tool author are kept", async () => {
 test("zod: async refinements run", async () => {
   const validate = compileZodValidator(
     "r",
-    z.object({ id: z.string().refine(async (id) => id.startsWith("ord_"), "expected an order id") }),
+    z.object({
+      id: z.string().refine(async (id) => await Promise.resolve(id.startsWith("ord_")), "expected an order id"),
+    }),
   );
   assert.deepEqual([await validate({ id: "ord_1" }), await validate({ id: "x" })], [
     { ok: true, value: { id: "ord_1" } },
