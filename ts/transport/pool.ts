@@ -12,6 +12,9 @@ import type { HostCellStart, HostSetup, SandboxToHost } from "../protocol/messag
 import { PROTOCOL_VERSION } from "../protocol/version.ts";
 import type { LinkListener, SandboxExit, SandboxLink } from "./link.ts";
 
+/** Boot failures in a row after which the pool stops refilling itself. */
+const MAX_BOOT_FAILURES = 3;
+
 /** A sandbox handed to a cell. */
 export interface Lease {
   link: SandboxLink;
@@ -32,6 +35,7 @@ class Candidate implements LinkListener {
     private readonly setup: HostSetup,
     private readonly warm: boolean,
     private readonly onIdleExit: (candidate: Candidate) => void,
+    private readonly onReady: () => void,
   ) {
     link.listen(this);
   }
@@ -47,12 +51,17 @@ class Candidate implements LinkListener {
       if (this.warm) {
         this.phase = "warming";
         this.link.send({ type: "cell/warmup" });
-      } else this.phase = "ready";
+      } else this.#ready();
     } else if (message.type === "sandbox/warm") {
-      this.phase = "ready";
+      this.#ready();
       if (this.#claim !== undefined) this.#handOver();
     }
     // Anything else before a cell owns the sandbox is the warm-up cell's output: dropped.
+  }
+
+  #ready(): void {
+    this.phase = "ready";
+    this.onReady();
   }
 
   exit(exit: SandboxExit): void {
@@ -93,6 +102,8 @@ export class SandboxPool {
   #idle: Candidate[] = [];
   #closed = false;
   #refillScheduled = false;
+  /** Sandboxes in a row that died before they were ready: a broken Deno must not become a spawn loop. */
+  #bootFailures = 0;
 
   constructor(private readonly options: PoolOptions) {
     // One at once, the rest after the first cell: booting them all together delays the first cell.
@@ -120,7 +131,9 @@ export class SandboxPool {
   }
 
   #create(warm: boolean): Candidate {
-    return new Candidate(this.options.spawn(), this.options.setup, warm, (c) => this.#lost(c));
+    return new Candidate(this.options.spawn(), this.options.setup, warm, (c) => this.#lost(c), () => {
+      this.#bootFailures = 0;
+    });
   }
 
   #add(): void {
@@ -131,11 +144,14 @@ export class SandboxPool {
   #lost(candidate: Candidate): void {
     const index = this.#idle.indexOf(candidate);
     if (index >= 0) this.#idle.splice(index, 1);
+    if (candidate.phase !== "ready") this.#bootFailures++;
     this.#scheduleRefill();
   }
 
   #scheduleRefill(): void {
     if (this.#refillScheduled || this.#closed || this.options.size === 0) return;
+    // Sandboxes that keep dying while they boot are not replaced: cells then start their own and report why.
+    if (this.#bootFailures >= MAX_BOOT_FAILURES) return;
     this.#refillScheduled = true;
     setTimeout(() => {
       this.#refillScheduled = false;
