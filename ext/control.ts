@@ -25,5 +25,7 @@ export function yield_control(): void {
  * in the cell can intercept it.
  */
 export function exit(): never {
-  return cell().port.complete();
+  cell().port.complete();
+  // Not reached in a real cell: completing it stopped the sandbox.
+  throw new ErrorCtor("exit() returned");
 }

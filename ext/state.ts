@@ -15,10 +15,10 @@ export interface Port {
   send(message: SandboxToHost): void;
   /** Writes one frame already encoded as JSON text (used where a user value is embedded). */
   sendRaw(frameJson: string): void;
-  /** Ends the cell as completed: reports `cell/done` and stops the sandbox. */
-  complete(): never;
+  /** Ends the cell as completed: reports `cell/done` and stops the sandbox (so, for a real cell, never returns). */
+  complete(): void;
   /** Ends the cell as failed with a thrown value: reports `cell/done` with its error text and stops the sandbox. */
-  fail(error: unknown): never;
+  fail(error: unknown): void;
 }
 
 /** Per-cell state; replaced wholesale for each cell. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { CellMode, HostToSandbox, SandboxToHost } from "../ts/protocol/messages.ts";
+import type { CellMode, HostCellStart, HostToSandbox, SandboxToHost } from "../ts/protocol/messages.ts";
 import { PROTOCOL_VERSION } from "../ts/protocol/version.ts";
 import { JSONParse, MapPrototypeSet, ObjectKeys, PromisePrototypeThen } from "../ext/intrinsics.ts";
 import { CellState, encodeMessage, enterCell, type Port } from "../ext/state.ts";
@@ -22,15 +22,17 @@ function send(message: SandboxToHost): void {
 // Deno ends the process on an unhandled rejection; in a cell, an un-awaited rejected promise is not fatal.
 globalThis.addEventListener("unhandledrejection", (event) => event.preventDefault());
 
-/** The port of the real cell: ending the cell ends the sandbox, after the last frame is written. */
-function cellPort(mode: CellMode): Port {
+/**
+ * A port whose `complete`/`fail` end the cell with `message` and then `after()`: for the real cell that stops the
+ * sandbox (after the last frame is written); for the warm-up cell it reports `sandbox/warm` and returns.
+ */
+function cellPort(mode: CellMode, after: () => void): Port {
   let ended = false;
-  const end = (message: SandboxToHost): never => {
-    if (!ended) {
-      ended = true;
-      send(message);
-    }
-    return exitProcess(0);
+  const end = (message: SandboxToHost): void => {
+    if (ended) return;
+    ended = true;
+    send(message);
+    after();
   };
   return {
     send,
@@ -40,28 +42,14 @@ function cellPort(mode: CellMode): Port {
   };
 }
 
-/** Runs a throwaway cell so the real one finds the whole path compiled; its frames are ignored by the host. */
-function warmUp(): void {
-  const port: Port = {
-    send,
-    sendRaw: writeFrame,
-    complete: () => {
-      throw new Error("codecell: the warm-up cell does not end early");
-    },
-    fail: (error) => {
-      throw error;
-    },
-  };
-  enterCell(new CellState(port));
-  PromisePrototypeThen(
-    evaluateCell('text("")', "function"),
-    () => send({ type: "sandbox/warm" }),
-    (error) => send({ type: "cell/done", ok: false, error: errorText(error, "function") }),
-  );
-}
+const stopSandbox = () => exitProcess(0);
 
-function startCell(message: Extract<HostToSandbox, { type: "cell/start" }>): void {
-  const port = cellPort(message.mode);
+/**
+ * Runs one cell to its end, then `after()`. The warm-up cell takes exactly this path, so every function of it is
+ * compiled by the time the real cell arrives.
+ */
+function runCell(message: HostCellStart, after: () => void): void {
+  const port = cellPort(message.mode, after);
   const state = new CellState(port);
   const keys = ObjectKeys(message.stored);
   for (let i = 0; i < keys.length; i++) MapPrototypeSet(state.stored, keys[i], message.stored[keys[i]]);
@@ -70,11 +58,14 @@ function startCell(message: Extract<HostToSandbox, { type: "cell/start" }>): voi
   try {
     run = evaluateCell(message.source, message.mode);
   } catch (error) {
-    return port.fail(error);
+    port.fail(error);
+    return;
   }
   // The captured `then`: the cell may have replaced `Promise.prototype.then` by the time it settles.
   PromisePrototypeThen(run, () => port.complete(), (error) => port.fail(error));
 }
+
+const WARM_UP_CELL: HostCellStart = { type: "cell/start", cellId: "0", source: 'text("")', mode: "function", stored: {} };
 
 function onFrame(json: string): void {
   const message = JSONParse(json) as HostToSandbox;
@@ -84,9 +75,10 @@ function onFrame(json: string): void {
       lockDown(message.console);
       return;
     case "cell/warmup":
-      return warmUp();
+      // Its frames (`output/text`, `cell/done`) are dropped by the host until `sandbox/warm`.
+      return runCell(WARM_UP_CELL, () => send({ type: "sandbox/warm" }));
     case "cell/start":
-      return startCell(message);
+      return runCell(message, stopSandbox);
     case "tool/result":
       return settleToolCall(message.callId, message.ok ? { ok: true, value: message.value } : message);
   }
