@@ -65,7 +65,16 @@ function runCell(message: HostCellStart, after: () => void): void {
   PromisePrototypeThen(run, () => port.complete(), (error) => port.fail(error));
 }
 
-const WARM_UP_CELL: HostCellStart = { type: "cell/start", cellId: "0", source: 'text("")', mode: "function", stored: {} };
+/** Throwaway cells for both evaluation modes; module mode also loads the helper modules through the import map. */
+const WARM_UP_CELLS: HostCellStart[] = [
+  { type: "cell/start", cellId: "0", source: 'text("")', mode: "function", stored: {} },
+  { type: "cell/start", cellId: "0", source: 'import { text } from "codecell/helpers";\ntext("");', mode: "module", stored: {} },
+];
+
+function warmUp(index = 0): void {
+  const next = index + 1 < WARM_UP_CELLS.length ? () => warmUp(index + 1) : () => send({ type: "sandbox/warm" });
+  runCell(WARM_UP_CELLS[index], next);
+}
 
 function onFrame(json: string): void {
   const message = JSONParse(json) as HostToSandbox;
@@ -76,7 +85,7 @@ function onFrame(json: string): void {
       return;
     case "cell/warmup":
       // Its frames (`output/text`, `cell/done`) are dropped by the host until `sandbox/warm`.
-      return runCell(WARM_UP_CELL, () => send({ type: "sandbox/warm" }));
+      return warmUp();
     case "cell/start":
       return runCell(message, stopSandbox);
     case "tool/result":
