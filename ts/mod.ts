@@ -26,6 +26,16 @@ export type { CellError, CellErrorKind, CellResult, CellStatus } from "./cell_re
 export type { ContentItem, ImageDetail, ImageItem, TextItem, ToolResponse } from "./model/items.ts";
 export { DEFAULT_MAX_OUTPUT_TOKENS } from "./model/tool_layer.ts";
 export { defineTool } from "./tools/define.ts";
-export type { ToolDefinition } from "./tools/define.ts";
+export type { JsonSchema, JsonSchemaObject, ToolContext, ToolDefinition, ToolKind } from "./tools/define.ts";
+export type { ToolEntry } from "./tools/registry.ts";
+export type { DeclaredTool } from "./tools/declarations.ts";
+export type {
+  AnthropicToolSpec,
+  AnyToolSpecs,
+  ChatToolSpec,
+  McpToolSpec,
+  ResponsesToolSpec,
+  ToolSpecFormat,
+} from "./model/tool_specs.ts";
 export { CodecellError } from "./errors.ts";
 export type { CodecellErrorCode } from "./errors.ts";

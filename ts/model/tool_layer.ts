@@ -46,11 +46,16 @@ export function toToolResponse(result: CellResult, maxTokens: number, startedAt:
 }
 
 /** `exec`: raw source with an optional first-line pragma. */
-export async function execToolResponse(session: ProgrammaticSession, raw: string): Promise<ToolResponse> {
+export async function execToolResponse(
+  session: ProgrammaticSession,
+  raw: string,
+  { typecheck = false }: { typecheck?: boolean } = {},
+): Promise<ToolResponse> {
   const startedAt = performance.now();
   const input = parseExecInput(raw);
   if (!input.ok) return toolError(input.message);
-  const options: ExecOptions = input.yieldTimeMs === undefined ? {} : { yieldTimeMs: input.yieldTimeMs };
+  const options: ExecOptions = { typecheck };
+  if (input.yieldTimeMs !== undefined) options.yieldTimeMs = input.yieldTimeMs;
   const result = await session.exec(input.source, options);
   return toToolResponse(result, input.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS, startedAt);
 }

@@ -1,0 +1,351 @@
+/**
+ * TypeScript declarations of what a cell sees: the helper globals and this session's `tools` (issue 4 item 5).
+ *
+ * One list of helper signatures feeds every rendering, so they cannot drift apart:
+ * - {@link typeDeclarations}: the session's global `.d.ts` (what `deno check` checks a cell against);
+ * - {@link helperModuleSource} / {@link toolsModuleSource}: `codecell/helpers` and `codecell/tools` for that check,
+ *   re-exporting the globals;
+ * - {@link packageModuleDeclarations}: the static `ext/helpers.d.ts` / `ext/tools.d.ts` the package exports point
+ *   to (generic `tools`, for editors outside a session).
+ *
+ * @module
+ */
+import { IMAGE_DETAILS } from "../model/items.ts";
+import type { ToolEntry } from "./registry.ts";
+import { schemaToTsWithAliases, toolDeclaration } from "./schema_to_ts.ts";
+
+/** What the declarations need of a registry entry (`ToolRegistry.entries()` gives them). */
+export type DeclaredTool = Pick<ToolEntry, "name" | "definition">;
+
+/** One tool rendered as TypeScript; alias names are unique across every tool rendered together. */
+export interface ToolTypes {
+  /** The tool's global name. */
+  readonly name: string;
+  /** `type X = ...;` lines for the recursive definitions its schemas use. */
+  readonly aliases: readonly string[];
+  /** The method signature inside `tools`: `name(args: <input>): Promise<<output>>` (may span lines). */
+  readonly signature: string;
+  /** `declare const tools: { <signature>; };`, the form `ALL_TOOLS` descriptions use. */
+  readonly declaration: string;
+  /** Whether the result is typed with {@link MCP_TYPES}' `CallToolResult`. */
+  readonly mcp: boolean;
+}
+
+/**
+ * Whether a tool is bridged from an MCP server, so it resolves with a whole `CallToolResult` (contract §5). The
+ * registry has no such flag yet: the `mcp__<server>` namespace convention decides.
+ *
+ * @example
+ * ```ts
+ * isMcpTool({ name: "mcp__github__search", definition }); // true when definition.namespace is "mcp__github"
+ * ```
+ */
+export function isMcpTool(tool: DeclaredTool): boolean {
+  return tool.definition.namespace?.startsWith("mcp__") ?? false;
+}
+
+/**
+ * Renders each tool's signature. Recursive `$defs` become aliases, named once across all the tools (one shared set
+ * of taken names, seeded with the MCP type names), so the results can live in one file.
+ *
+ * @example
+ * ```ts
+ * const [order] = renderToolTypes(new ToolRegistry([lookupOrder]).entries());
+ * order.signature; // 'lookup_order(args: { order_id: string; }): Promise<{ ok: boolean; }>'
+ * ```
+ */
+export function renderToolTypes(tools: readonly DeclaredTool[]): ToolTypes[] {
+  const taken = new Set(MCP_TYPE_NAMES);
+  return tools.map((tool) => {
+    const { name, definition } = tool;
+    const aliases: string[] = [];
+    const render = (schema: unknown) => {
+      const rendered = schemaToTsWithAliases(schema, { taken });
+      aliases.push(...rendered.aliases);
+      return rendered.type;
+    };
+    const input = definition.inputSchema === undefined
+      ? { kind: "freeform" as const }
+      : { kind: "function" as const, ts: render(definition.inputSchema) };
+    const output = definition.outputSchema === undefined ? undefined : render(definition.outputSchema);
+    const mcp = isMcpTool(tool);
+    const result = mcp ? (output === undefined ? "CallToolResult" : `CallToolResult<${output}>`) : output ?? "unknown";
+    const parameter = input.kind === "freeform" ? "input: string" : `args: ${input.ts}`;
+    return {
+      name,
+      aliases,
+      signature: `${name}(${parameter}): Promise<${result}>`,
+      declaration: toolDeclaration(name, input, result),
+      mcp,
+    };
+  });
+}
+
+/**
+ * The session's declarations as one global `.d.ts` text: every helper global with its JSDoc and `tools` typed from
+ * each tool's schemas (plus {@link MCP_TYPES} when a tool is bridged from MCP). It passes `deno check` with
+ * `lib: ["esnext"]`.
+ *
+ * @example
+ * ```ts
+ * const dts = typeDeclarations(new ToolRegistry([lookupOrder]).entries());
+ * // ...declare function text(value?: unknown): void; ...
+ * // declare const tools: {
+ * //   /** Find an order. *\/
+ * //   lookup_order(args: { order_id: string; }): Promise<{ ok: boolean; }>;
+ * // };
+ * ```
+ */
+export function typeDeclarations(tools: readonly DeclaredTool[]): string {
+  const rendered = renderToolTypes(tools);
+  const sections = [DTS_HEADER];
+  if (rendered.some((tool) => tool.mcp)) sections.push(MCP_TYPES);
+  const aliases = rendered.flatMap((tool) => tool.aliases);
+  if (aliases.length > 0) sections.push(aliases.join("\n"));
+  for (const helper of HELPERS) {
+    const body = helper.name === "tools" ? toolsObjectType(tools, rendered) : helper.declaration;
+    sections.push(`${jsDoc(helper.doc, "")}\ndeclare ${body}`);
+  }
+  return `${sections.join("\n\n")}\n`;
+}
+
+/**
+ * `codecell/helpers` for type-checking a cell against {@link typeDeclarations}: the helper globals as exports. A
+ * module cannot `export { text }` a global, so each is bound to a local first.
+ *
+ * @example
+ * ```ts
+ * helperModuleSource(); // "...const text_ = text;\n...export { text_ as text, ... };\n"
+ * ```
+ */
+export function helperModuleSource(): string {
+  return reexportGlobals(namesExportedBy("helpers"));
+}
+
+/**
+ * `codecell/tools` for type-checking a cell against {@link typeDeclarations}: `ALL_TOOLS` and `tools`.
+ *
+ * @example
+ * ```ts
+ * toolsModuleSource(); // "...export { ALL_TOOLS_ as ALL_TOOLS, tools_ as tools };\n"
+ * ```
+ */
+export function toolsModuleSource(): string {
+  return reexportGlobals(namesExportedBy("tools"));
+}
+
+/**
+ * The static declaration file of the package export `codecell/helpers` or `codecell/tools` (`ext/helpers.d.ts`,
+ * `ext/tools.d.ts`): the same signatures as module exports, with a generic `tools` since no session is known.
+ *
+ * @example
+ * ```ts
+ * packageModuleDeclarations("tools"); // "...export declare const tools: Readonly<Record<string, ...>>;\n"
+ * ```
+ */
+export function packageModuleDeclarations(module: "helpers" | "tools"): string {
+  const header = [
+    `// The \`codecell/${module}\` module as a cell sees it, for editors and type checkers outside a session.`,
+    "// Generated by packageModuleDeclarations() in ts/tools/declarations.ts (declarations_test.ts checks it).",
+    "// A session's own tool signatures come from CodeModeSession.typeDeclarations().",
+  ].join("\n");
+  const exports = HELPERS.filter((helper) => helper.modules.includes(module))
+    .map((helper) => `${jsDoc(helper.doc, "")}\nexport declare ${helper.declaration}`);
+  return `${[header, ...exports].join("\n\n")}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The helpers: the one list every rendering reads (ext/install.ts HELPER_GLOBALS, signatures of ext/*.ts)
+
+type HelperModule = "helpers" | "tools";
+
+interface HelperDeclaration {
+  readonly name: string;
+  readonly doc: string;
+  /** Without `declare`/`export declare`. A session renders `tools` from its own tools instead. */
+  readonly declaration: string;
+  /** Modules that export it besides the global (ext/helpers_module.ts, ext/tools_module.ts). */
+  readonly modules: readonly HelperModule[];
+}
+
+const DETAIL = IMAGE_DETAILS.map((detail) => JSON.stringify(detail)).join(" | ");
+
+const HELPERS: readonly HelperDeclaration[] = [
+  {
+    name: "text",
+    doc:
+      "Appends a text item. Strings, numbers, booleans, bigints, `null` and `undefined` go through `String(value)`;\n" +
+      "anything else through `JSON.stringify` (its errors are thrown).",
+    declaration: "function text(value?: unknown): void;",
+    modules: ["helpers"],
+  },
+  {
+    name: "image",
+    doc:
+      "Appends an image item from a base64 `data:` URL, an `{ image_url, detail? }` object or an MCP image block.\n" +
+      '`detail` overrides the one in the first argument; the default is `"high"`. Remote http(s) URLs throw.',
+    declaration: [
+      "function image(",
+      "  urlOrItem:",
+      "    | string",
+      `    | { image_url: string; detail?: ${DETAIL} }`,
+      '    | { type: "image"; data: string; mimeType: string; _meta?: { [key: string]: unknown } },',
+      `  detail?: ${DETAIL},`,
+      "): void;",
+    ].join("\n"),
+    modules: ["helpers"],
+  },
+  {
+    name: "generatedImage",
+    doc: "Appends an image generation result as an image item, then its `output_hint` (if any) as a text item.",
+    declaration: "function generatedImage(result: { image_url: string; output_hint?: string }): void;",
+    modules: ["helpers"],
+  },
+  {
+    name: "store",
+    doc: "Keeps a JSON copy of `value` under `key` for later cells of this session (merged when this cell ends).\n" +
+      "Throws for values JSON cannot hold (`undefined`, functions, symbols, BigInts, cycles).",
+    declaration: "function store(key: string, value: unknown): void;",
+    modules: ["helpers"],
+  },
+  {
+    name: "load",
+    doc: "A fresh copy of the value stored under `key`, or `undefined`.",
+    declaration: "function load(key: string): unknown;",
+    modules: ["helpers"],
+  },
+  {
+    name: "notify",
+    doc: "Sends a non-empty message (stringified like `text`) to the host at once; the cell keeps running.",
+    declaration: "function notify(value: unknown): void;",
+    modules: ["helpers"],
+  },
+  {
+    name: "yield_control",
+    doc: "Lets a waiting `exec`/`wait` return now with the output so far; the cell keeps running.",
+    declaration: "function yield_control(): void;",
+    modules: ["helpers"],
+  },
+  {
+    name: "exit",
+    doc: "Ends the cell successfully at once with the output so far; `try`/`finally` cannot intercept it.",
+    declaration: "function exit(): never;",
+    modules: ["helpers"],
+  },
+  {
+    name: "setTimeout",
+    doc:
+      "Calls `callback` once after `delayMs` (default 0) and returns the timer id. Pending timers do not keep the\n" +
+      "cell alive; an exception in `callback` fails the cell.",
+    declaration: "function setTimeout(callback: () => void, delayMs?: number): number;",
+    modules: ["helpers"],
+  },
+  {
+    name: "clearTimeout",
+    doc: "Cancels a pending timer; unknown ids are ignored.",
+    declaration: "function clearTimeout(id?: number): void;",
+    modules: ["helpers"],
+  },
+  {
+    name: "ALL_TOOLS",
+    doc: "Name and description (with its TypeScript declaration) of every nested tool.",
+    declaration: "const ALL_TOOLS: ReadonlyArray<{ readonly name: string; readonly description: string }>;",
+    modules: ["helpers", "tools"],
+  },
+  {
+    name: "tools",
+    doc: "The nested tools. A call starts at once, awaited or not; its promise resolves with the tool's JSON result\n" +
+      "and rejects with the tool's error.",
+    declaration: "const tools: Readonly<Record<string, (args?: unknown) => Promise<unknown>>>;",
+    modules: ["helpers", "tools"],
+  },
+  {
+    name: "console",
+    doc: "Each call appends one text item: its values joined by spaces.",
+    declaration: [
+      "const console: {",
+      ...["log", "info", "warn", "error", "debug", "dir", "trace"].map((name) =>
+        `  ${name}(...values: unknown[]): void;`
+      ),
+      "};",
+    ].join("\n"),
+    modules: [],
+  },
+];
+
+function namesExportedBy(module: HelperModule): string[] {
+  return HELPERS.filter((helper) => helper.modules.includes(module)).map((helper) => helper.name);
+}
+
+const DTS_HEADER = [
+  "// The globals of a codecell cell: the helpers and this session's nested tools.",
+  "// The modules `codecell/helpers` and `codecell/tools` export the same names.",
+].join("\n");
+
+// ---------------------------------------------------------------------------------------------------------------
+// MCP
+
+/** Type names {@link MCP_TYPES} declares; tool aliases never take them. */
+const MCP_TYPE_NAMES: readonly string[] = [
+  "TextContent",
+  "ImageContent",
+  "AudioContent",
+  "ResourceLink",
+  "EmbeddedResource",
+  "ContentBlock",
+  "CallToolResult",
+];
+
+/**
+ * What a tool bridged from MCP resolves with: MCP's `CallToolResult` and its content blocks, declared once when
+ * any such tool is present. `T` is the structured content, when the tool declares an output schema.
+ */
+export const MCP_TYPES: string = [
+  'type TextContent = { type: "text"; text: string; _meta?: { [key: string]: unknown } };',
+  'type ImageContent = { type: "image"; data: string; mimeType: string; _meta?: { [key: string]: unknown } };',
+  'type AudioContent = { type: "audio"; data: string; mimeType: string; _meta?: { [key: string]: unknown } };',
+  'type ResourceLink = { type: "resource_link"; uri: string; name: string; description?: string; mimeType?: string };',
+  "type EmbeddedResource = {",
+  '  type: "resource";',
+  "  resource: { uri: string; mimeType?: string; text: string } | { uri: string; mimeType?: string; blob: string };",
+  "};",
+  "type ContentBlock = TextContent | ImageContent | AudioContent | ResourceLink | EmbeddedResource;",
+  "/** What an MCP tool resolves with; a tool-level failure is `isError: true`, not a rejection. */",
+  "type CallToolResult<T = { [key: string]: unknown }> = {",
+  "  content: ContentBlock[];",
+  "  structuredContent?: T;",
+  "  isError?: boolean;",
+  "};",
+].join("\n");
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rendering
+
+/** `const tools: { ... };` with each tool's description as its JSDoc. */
+function toolsObjectType(tools: readonly DeclaredTool[], rendered: readonly ToolTypes[]): string {
+  if (rendered.length === 0) return "const tools: {};";
+  const members = rendered.map((tool, index) => {
+    // Continuation lines of a multi-line type are indented for column 0: shift them into the object.
+    const signature = `  ${tool.signature};`.replaceAll("\n", "\n  ");
+    const description = tools[index].definition.description;
+    return description.trim() === "" ? signature : `${jsDoc(description, "  ")}\n${signature}`;
+  });
+  return `const tools: {\n${members.join("\n")}\n};`;
+}
+
+/** A JSDoc block; `*\/` inside the text would end it early, so it is escaped. */
+function jsDoc(text: string, indent: string): string {
+  const lines = text.trim().split(/\r\n|[\n\r\u2028\u2029]/).map((line) => line.trimEnd().replaceAll("*/", "*\\/"));
+  if (lines.length === 1) return `${indent}/** ${lines[0]} */`;
+  const body = lines.map((line) => line === "" ? `${indent} *` : `${indent} * ${line}`);
+  return [`${indent}/**`, ...body, `${indent} */`].join("\n");
+}
+
+function reexportGlobals(names: readonly string[]): string {
+  return [
+    "// Re-exports cell globals declared by the session's declarations file.",
+    ...names.map((name) => `const ${name}_ = ${name};`),
+    `export { ${names.map((name) => `${name}_ as ${name}`).join(", ")} };`,
+    "",
+  ].join("\n");
+}
