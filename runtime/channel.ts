@@ -18,6 +18,7 @@ const stdout = Deno.stdout;
 const stdin = Deno.stdin;
 const writeSync = stdout.writeSync.bind(stdout);
 const read = stdin.read.bind(stdin);
+const readSync = stdin.readSync.bind(stdin);
 /** Ends the process; captured because the lock-down removes `Deno`. */
 export const exitProcess: (code: number) => never = Deno.exit;
 
@@ -28,29 +29,50 @@ export function writeFrame(json: string): void {
 }
 
 /**
- * Reads frames from stdin until it closes, calling `onFrame` with each frame's text. The pending read is also
- * what keeps the sandbox's event loop alive while a cell awaits something that never settles.
+ * Frames from stdin, read either blocking (while the sandbox has nothing else to do: the cheapest wake-up when the
+ * host's `cell/start` arrives) or asynchronously (while a cell runs; the pending read is also what keeps the event
+ * loop alive when a cell awaits something that never settles). Bytes past a frame carry over between the two.
  */
-export async function readFrames(onFrame: (json: string) => void): Promise<void> {
-  const chunk = new Uint8ArrayCtor(64 * 1024);
-  let pending = new Uint8ArrayCtor(0);
-  while (true) {
-    const n = await read(chunk);
-    if (n === null) return;
-    let data = TypedArrayPrototypeSubarray(chunk, 0, n);
-    if (pending.length > 0) {
-      const joined = new Uint8ArrayCtor(pending.length + n);
-      TypedArrayPrototypeSet(joined, pending, 0);
-      TypedArrayPrototypeSet(joined, data, pending.length);
+export class FrameReader {
+  #chunk = new Uint8ArrayCtor(64 * 1024);
+  #pending = new Uint8ArrayCtor(0);
+  #frames: string[] = [];
+
+  /** The next frame, blocking the whole sandbox until it arrives; `null` when stdin has closed. */
+  nextSync(): string | null {
+    while (this.#frames.length === 0) {
+      const n = readSync(this.#chunk);
+      if (n === null) return null;
+      this.#take(n);
+    }
+    return this.#frames.shift()!;
+  }
+
+  /** Calls `onFrame` for every frame until stdin closes. */
+  async pump(onFrame: (json: string) => void): Promise<void> {
+    while (true) {
+      while (this.#frames.length > 0) onFrame(this.#frames.shift()!);
+      const n = await read(this.#chunk);
+      if (n === null) return;
+      this.#take(n);
+    }
+  }
+
+  #take(n: number): void {
+    let data = TypedArrayPrototypeSubarray(this.#chunk, 0, n);
+    if (this.#pending.length > 0) {
+      const joined = new Uint8ArrayCtor(this.#pending.length + n);
+      TypedArrayPrototypeSet(joined, this.#pending, 0);
+      TypedArrayPrototypeSet(joined, data, this.#pending.length);
       data = joined;
     }
     let start = 0;
     for (let nl = TypedArrayPrototypeIndexOf(data, 0x0a); nl !== -1; nl = TypedArrayPrototypeIndexOf(data, 0x0a, start)) {
-      onFrame(utf8Decode(TypedArrayPrototypeSubarray(data, start, nl)));
+      this.#frames[this.#frames.length] = utf8Decode(TypedArrayPrototypeSubarray(data, start, nl));
       start = nl + 1;
     }
     if (data.length - start > MAX_FRAME_BYTES) throw new Error("codecell: host frame exceeds MAX_FRAME_BYTES");
-    // Copy the unfinished tail: `chunk` is reused by the next read.
-    pending = new Uint8ArrayCtor(TypedArrayPrototypeSubarray(data, start));
+    // Copy the unfinished tail: the chunk buffer is reused by the next read.
+    this.#pending = new Uint8ArrayCtor(TypedArrayPrototypeSubarray(data, start));
   }
 }

@@ -11,7 +11,7 @@ import { JSONParse, MapPrototypeSet, ObjectKeys, PromisePrototypeThen } from "..
 import { CellState, encodeMessage, enterCell, type Port } from "../ext/state.ts";
 import { installTools, settleToolCall } from "../ext/tools.ts";
 import { lockDown } from "../ext/install.ts";
-import { exitProcess, readFrames, writeFrame } from "./channel.ts";
+import { exitProcess, FrameReader, writeFrame } from "./channel.ts";
 import { errorText } from "./stack.ts";
 import { evaluateCell } from "./run_cell.ts";
 
@@ -71,29 +71,44 @@ const WARM_UP_CELLS: HostCellStart[] = [
   { type: "cell/start", cellId: "0", source: 'import { text } from "codecell/helpers";\ntext("");', mode: "module", stored: {} },
 ];
 
-function warmUp(index = 0): void {
-  const next = index + 1 < WARM_UP_CELLS.length ? () => warmUp(index + 1) : () => send({ type: "sandbox/warm" });
-  runCell(WARM_UP_CELLS[index], next);
+/** Runs the warm-up cells one after the other; their frames are dropped by the host until `sandbox/warm`. */
+function warmUp(): Promise<void> {
+  return new Promise((done) => {
+    const run = (index: number) =>
+      runCell(WARM_UP_CELLS[index], index + 1 < WARM_UP_CELLS.length ? () => run(index + 1) : done);
+    run(0);
+  });
 }
 
-function onFrame(json: string): void {
-  const message = JSONParse(json) as HostToSandbox;
-  switch (message.type) {
-    case "session/setup":
-      installTools(message.tools);
-      lockDown(message.console);
-      return;
-    case "cell/warmup":
-      // Its frames (`output/text`, `cell/done`) are dropped by the host until `sandbox/warm`.
-      return warmUp();
-    case "cell/start":
-      return runCell(message, stopSandbox);
-    case "tool/result":
-      return settleToolCall(message.callId, message.ok ? { ok: true, value: message.value } : message);
+function parse(json: string | null): HostToSandbox {
+  // Stdin closing means the host is gone or done with this sandbox: never outlive it.
+  if (json === null) return exitProcess(0);
+  return JSONParse(json) as HostToSandbox;
+}
+
+/** Messages while the cell runs: only tool results are expected. */
+function onCellFrame(json: string): void {
+  const message = parse(json);
+  if (message.type === "tool/result") {
+    settleToolCall(message.callId, message.ok ? { ok: true, value: message.value } : message);
   }
 }
 
+const reader = new FrameReader();
 send({ type: "sandbox/hello", protocol: PROTOCOL_VERSION });
-// Stdin closing means the host is gone or done with this sandbox: never outlive it.
-await readFrames(onFrame);
+// Boot: the session setup first (tools, console), then an optional warm-up, then the one cell. Nothing else runs in
+// the sandbox meanwhile, so these reads block.
+const setup = parse(reader.nextSync());
+if (setup.type !== "session/setup") throw new Error(`codecell: expected session/setup, got ${setup.type}`);
+installTools(setup.tools);
+lockDown(setup.console);
+let next = parse(reader.nextSync());
+if (next.type === "cell/warmup") {
+  await warmUp();
+  send({ type: "sandbox/warm" });
+  next = parse(reader.nextSync());
+}
+if (next.type !== "cell/start") throw new Error(`codecell: expected cell/start, got ${next.type}`);
+runCell(next, stopSandbox);
+await reader.pump(onCellFrame);
 exitProcess(0);
