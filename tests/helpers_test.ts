@@ -183,7 +183,7 @@ test("an exception thrown in a timer callback fails the cell with that error", a
     assert.equal(statusOf(out), "Script failed");
     const [before, error] = textsOf(out);
     assert.equal(before, "before");
-    assert.match(error, /^Script error:\nRangeError: tick\n    at cell\.ts:1:\d+$/);
+    assert.match(error, /^Script error:\nRangeError: tick\n {4}at cell\.ts:1:\d+$/);
   });
 });
 

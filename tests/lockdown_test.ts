@@ -49,7 +49,7 @@ test("Deno, process, fetch, Worker, WebAssembly, SharedArrayBuffer and Atomics a
     assert.deepEqual(JSON.parse(textsOf(out)[0]), names.map(() => "undefined"));
     const direct = await s.execTool("Deno.readTextFileSync('/etc/passwd')");
     assert.equal(statusOf(direct), "Script failed");
-    assert.match(textsOf(direct)[0], /^Script error:\nReferenceError: Deno is not defined\n    at cell\.ts:1:1$/);
+    assert.match(textsOf(direct)[0], /^Script error:\nReferenceError: Deno is not defined\n {4}at cell\.ts:1:1$/);
   });
 });
 
