@@ -25,8 +25,15 @@ export type { CellInfo, ExecOptions, SessionLimits, SessionOptions, WaitOptions 
 export type { CellError, CellErrorKind, CellResult, CellStatus } from "./cell_result.ts";
 export type { ContentItem, ImageDetail, ImageItem, TextItem, ToolResponse } from "./model/items.ts";
 export { DEFAULT_MAX_OUTPUT_TOKENS } from "./model/tool_layer.ts";
-export { defineTool } from "./tools/define.ts";
-export type { JsonSchema, JsonSchemaObject, ToolContext, ToolDefinition, ToolKind } from "./tools/define.ts";
+export { defineTool, withResultKind } from "./tools/define.ts";
+export type {
+  JsonSchema,
+  JsonSchemaObject,
+  ToolContext,
+  ToolDefinition,
+  ToolKind,
+  ToolResultKind,
+} from "./tools/define.ts";
 export type { ToolEntry } from "./tools/registry.ts";
 export type { DeclaredTool } from "./tools/declarations.ts";
 export type {

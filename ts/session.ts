@@ -60,8 +60,21 @@ export interface SessionOptions {
   limits?: Partial<SessionLimits>;
   /** Whether `console.*` in cells produces text items (default true). */
   console?: boolean;
+  /**
+   * A live tool list (e.g. `mcpTools(...)`), read at every `exec`: when it returns a different array, the next cell
+   * gets the new tools (cells already running keep theirs). Replaces `tools`.
+   */
+  toolSource?: { tools(): readonly ToolDefinition[] };
   /** Starts a sandbox; for tests that substitute the process. */
   spawnSandbox?: (options: { heapMiB: number }) => SandboxLink;
+}
+
+/** One version of the session's tools: their registry, the runner cells call, and warm sandboxes set up for them. */
+interface ToolSet {
+  definitions: readonly ToolDefinition[];
+  registry: ToolRegistry;
+  runner: ToolRunner;
+  pool: SandboxPool;
 }
 
 /** Options of {@linkcode CodeModeSession.exec}. */
@@ -104,9 +117,12 @@ export interface CellInfo {
  */
 export class CodeModeSession {
   readonly #limits: SessionLimits;
-  readonly #registry: ToolRegistry;
-  readonly #tools: ToolRunner;
-  readonly #pool: SandboxPool;
+  readonly #toolSource: SessionOptions["toolSource"];
+  readonly #poolSize: number;
+  readonly #spawn: () => SandboxLink;
+  #toolSet: ToolSet;
+  /** Pools of earlier tool versions still shutting down; `close()` waits for them. */
+  readonly #retiring = new Set<Promise<void>>();
   readonly #onNotify: SessionOptions["onNotify"];
   readonly #cells = new Map<string, CellActor>();
   readonly #stored = new Map<string, string>();
@@ -119,26 +135,14 @@ export class CodeModeSession {
 
   constructor(options: SessionOptions = {}) {
     this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
-    this.#registry = new ToolRegistry(options.tools ?? []);
-    const registry = this.#registry;
-    this.#tools = {
-      call: (name, input, ctx) =>
-        registry.get(name)?.call(input, ctx) ?? Promise.resolve({ ok: false, error: unknownTool(name) }),
-    };
     this.#onNotify = options.onNotify;
     this.#console = options.console ?? true;
+    this.#toolSource = options.toolSource;
+    this.#poolSize = options.pool ?? 2;
     const spawn = options.spawnSandbox ?? spawnSandbox;
     const heapMiB = this.#limits.heapMiB;
-    this.#pool = new SandboxPool({
-      size: options.pool ?? 2,
-      spawn: () => spawn({ heapMiB }),
-      setup: {
-        type: "session/setup",
-        protocol: PROTOCOL_VERSION,
-        tools: [...this.#registry.sandboxTools()],
-        console: this.#console,
-      },
-    });
+    this.#spawn = () => spawn({ heapMiB });
+    this.#toolSet = this.#createToolSet(this.#toolSource?.tools() ?? options.tools ?? []);
     // Loads the type stripper while the first sandbox boots, instead of during the first cell.
     setTimeout(() => void warmSourceTools(), 0);
   }
@@ -153,14 +157,15 @@ export class CodeModeSession {
       if (!checked.ok) return { status: "failed", cellId: "", items: [], error: { kind: "script", message: checked.diagnostics } };
       if (this.#closing !== undefined) return rejected(SESSION_SHUTTING_DOWN);
     }
-    const cell = this.#newCell();
+    const tools = this.#currentTools();
+    const cell = this.#newCell(tools.runner);
     const prepared = await prepareCell(source);
     if (!prepared.ok) cell.failBeforeStart(prepared.error);
     else if (this.#closing !== undefined) cell.failBeforeStart(SESSION_SHUTTING_DOWN);
     else {
       cell.start(
         (start, listener) => {
-          const lease = this.#pool.take(start, listener);
+          const lease = tools.pool.take(start, listener);
           this.#sandboxes.add(lease.link);
           lease.link.closed.then(() => this.#sandboxes.delete(lease.link));
           return lease;
@@ -218,12 +223,14 @@ export class CodeModeSession {
   toolSpecs(format: "mcp", options?: { codeModeOnly?: boolean }): McpToolSpec[];
   toolSpecs(format: ToolSpecFormat, options?: { codeModeOnly?: boolean }): AnyToolSpecs;
   toolSpecs(format: ToolSpecFormat, options: { codeModeOnly?: boolean } = {}): AnyToolSpecs {
-    return toolSpecs(format, this.#registry.entries(), { ...options, limits: this.#limits, console: this.#console });
+    const entries = this.#currentTools().registry.entries();
+    return toolSpecs(format, entries, { ...options, limits: this.#limits, console: this.#console });
   }
 
   /** One `.d.ts` text declaring the helpers and this session's `tools`: what a cell's TypeScript sees. */
   typeDeclarations(): string {
-    return (this.#declarations ??= typeDeclarations(this.#registry.entries()));
+    const registry = this.#currentTools().registry;
+    return (this.#declarations ??= typeDeclarations(registry.entries()));
   }
 
   /** The model-facing `wait` tool: `{cell_id, yield_time_ms?, max_tokens?, terminate?}` (contract §1–§3). */
@@ -237,18 +244,51 @@ export class CodeModeSession {
       const running = [...this.#cells.values()].filter((cell) => cell.state === "running");
       await Promise.all(running.map((cell) => cell.terminate()));
       this.#cells.clear();
-      await this.#pool.close();
+      await Promise.all([this.#toolSet.pool.close(), ...this.#retiring]);
       // Sandboxes of finished cells exit by themselves; any still here (a terminate in flight) is stopped now.
       await Promise.all([...this.#sandboxes].map((link) => link.kill()));
     })();
     return this.#closing;
   }
 
-  #newCell(): CellActor {
+  #createToolSet(definitions: readonly ToolDefinition[]): ToolSet {
+    const registry = new ToolRegistry(definitions);
+    const runner: ToolRunner = {
+      call: (name, input, ctx) =>
+        registry.get(name)?.call(input, ctx) ?? Promise.resolve({ ok: false, error: unknownTool(name) }),
+    };
+    const pool = new SandboxPool({
+      size: this.#poolSize,
+      spawn: this.#spawn,
+      setup: { type: "session/setup", protocol: PROTOCOL_VERSION, tools: [...registry.sandboxTools()], console: this.#console },
+    });
+    return { definitions, registry, runner, pool };
+  }
+
+  /**
+   * The tools for the next cell. With a `toolSource` whose list changed, builds the new version (warm sandboxes are
+   * set up per tool list, so the old pool retires). A new list whose names collide is refused: the previous tools
+   * stay, and the error is thrown to the caller.
+   */
+  #currentTools(): ToolSet {
+    const definitions = this.#toolSource?.tools();
+    if (definitions === undefined || definitions === this.#toolSet.definitions || this.#closing !== undefined) {
+      return this.#toolSet;
+    }
+    const previous = this.#toolSet;
+    this.#toolSet = this.#createToolSet(definitions);
+    this.#declarations = undefined;
+    const retiring = previous.pool.close();
+    this.#retiring.add(retiring);
+    retiring.then(() => this.#retiring.delete(retiring));
+    return this.#toolSet;
+  }
+
+  #newCell(tools: ToolRunner): CellActor {
     const id = String(this.#nextId++);
     const cell = new CellActor({
       id,
-      tools: this.#tools,
+      tools,
       limits: this.#limits,
       onNotify: this.#onNotify,
       onFinished: (_cell, status, writes) => this.#merge(status, writes),

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import process from "node:process";
 import { z } from "zod";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { defineTool } from "../tools/define.ts";
+import { defineTool, withResultKind } from "../tools/define.ts";
 import { ToolRegistry } from "../tools/registry.ts";
 import { EXEC_GRAMMAR, type ParametersSchema, type ToolSpecFormat, toolSpecs } from "./tool_specs.ts";
 
@@ -17,20 +17,24 @@ const GOLDEN_TOOLS = new ToolRegistry([
     output: z.object({ ok: z.boolean() }),
     run: () => ({ ok: true }),
   }),
-  defineTool({
-    name: "search-docs",
-    namespace: "mcp__docs",
-    description: "Search the documentation.",
-    inputSchema: {
-      type: "object",
-      properties: {
-        query: { type: "string", description: "Words to look for" },
-        limit: { type: "integer", description: "At most this many hits" },
+  // Bridged from an MCP server: resolves with a whole CallToolResult.
+  withResultKind(
+    defineTool({
+      name: "search-docs",
+      namespace: "mcp__docs",
+      description: "Search the documentation.",
+      inputSchema: {
+        type: "object",
+        properties: {
+          query: { type: "string", description: "Words to look for" },
+          limit: { type: "integer", description: "At most this many hits" },
+        },
+        required: ["query"],
       },
-      required: ["query"],
-    },
-    run: () => ({ content: [] }),
-  }),
+      run: () => ({ content: [] }),
+    }),
+    "mcp",
+  ),
   defineTool({ name: "apply_patch", kind: "freeform", description: "Apply a patch to the workspace.", run: () => "" }),
 ]).entries();
 

@@ -32,16 +32,16 @@ export interface ToolTypes {
 }
 
 /**
- * Whether a tool is bridged from an MCP server, so it resolves with a whole `CallToolResult` (contract §5). The
- * registry has no such flag yet: the `mcp__<server>` namespace convention decides.
+ * Whether a tool is bridged from an MCP server, so it resolves with a whole `CallToolResult` (contract §5): its
+ * definition's `resultKind` is `"mcp"` (set by `mcpTools`, or `withResultKind(definition, "mcp")`).
  *
  * @example
  * ```ts
- * isMcpTool({ name: "mcp__github__search", definition }); // true when definition.namespace is "mcp__github"
+ * isMcpTool({ name: "mcp__github__search", definition: withResultKind(definition, "mcp") }); // true
  * ```
  */
 export function isMcpTool(tool: DeclaredTool): boolean {
-  return tool.definition.namespace?.startsWith("mcp__") ?? false;
+  return tool.definition.resultKind === "mcp";
 }
 
 /**

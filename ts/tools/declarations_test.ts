@@ -16,7 +16,7 @@ import {
   toolsModuleSource,
   typeDeclarations,
 } from "./declarations.ts";
-import { defineTool } from "./define.ts";
+import { defineTool, withResultKind } from "./define.ts";
 import { ToolRegistry } from "./registry.ts";
 
 const lookupOrder = defineTool({
@@ -50,17 +50,21 @@ const SESSION_TOOLS = new ToolRegistry([
     run: () => TREE,
   }),
   defineTool({ name: "shout", kind: "freeform", description: "Upper-cases its input.", run: (input) => input }),
-  defineTool({
-    name: "search",
-    namespace: "mcp__docs",
-    description: "Search the docs.",
-    inputSchema: {
-      type: "object",
-      properties: { query: { type: "string", description: "Words" } },
-      required: ["query"],
-    },
-    run: () => ({ content: [] }),
-  }),
+  // Bridged from an MCP server: resolves with a whole CallToolResult.
+  withResultKind(
+    defineTool({
+      name: "search",
+      namespace: "mcp__docs",
+      description: "Search the docs.",
+      inputSchema: {
+        type: "object",
+        properties: { query: { type: "string", description: "Words" } },
+        required: ["query"],
+      },
+      run: () => ({ content: [] }),
+    }),
+    "mcp",
+  ),
 ]).entries();
 
 /** The `declare const tools: {...};` block of a declarations text. */

@@ -31,6 +31,12 @@ export interface ToolContext {
 /** `"function"` tools take a JSON object of arguments; `"freeform"` tools take the raw string the cell passes. */
 export type ToolKind = "function" | "freeform";
 
+/**
+ * What a call resolves with: `"json"`, the handler's result as it is (described by `outputSchema`); `"mcp"`, an MCP
+ * `CallToolResult` whose `structuredContent` is described by `outputSchema` (declared as `CallToolResult<...>`).
+ */
+export type ToolResultKind = "json" | "mcp";
+
 type MaybePromise<T> = T | PromiseLike<T>;
 
 interface ToolSpecBase {
@@ -84,8 +90,10 @@ export interface ToolDefinition {
   readonly kind: ToolKind;
   /** JSON Schema of the arguments (function tools; `$schema` removed), `undefined` for freeform tools. */
   readonly inputSchema: JsonSchemaObject | undefined;
-  /** JSON Schema of the result, `undefined` when the tool does not declare one. */
+  /** JSON Schema of the result (of its `structuredContent` for `resultKind: "mcp"`), `undefined` when not declared. */
   readonly outputSchema: JsonSchema | undefined;
+  /** `"mcp"` for tools that resolve with a whole MCP `CallToolResult` (see {@link withResultKind}), else `"json"`. */
+  readonly resultKind: ToolResultKind;
 }
 
 /** A handler call whose input was accepted, ready to run. */
@@ -134,6 +142,7 @@ export function defineTool(spec: unknown): ToolDefinition {
     namespace: fields.namespace,
     description: fields.description,
     outputSchema,
+    resultKind: "json" as const,
   };
   const { run } = fields;
   if (fields.kind === "freeform") {
@@ -185,6 +194,32 @@ export function prepareTool(definition: ToolDefinition, toolName: string): Prepa
   const prepare = preparers.get(definition);
   if (!prepare) throw invalid(`tool \`${toolName}\` was not created by defineTool`);
   return prepare(toolName);
+}
+
+/**
+ * The same tool with another result kind. MCP bridges use `"mcp"`: the tool then resolves with a whole MCP
+ * `CallToolResult`, its `outputSchema` describes the result's `structuredContent`, and its declaration reads
+ * `Promise<CallToolResult<...>>` (or `Promise<CallToolResult>` without an output schema). Throws
+ * `CodecellError("invalid_tool")` when `definition` did not come from `defineTool`.
+ *
+ * @example
+ * ```ts
+ * const search = withResultKind(defineTool({
+ *   name: "search",
+ *   namespace: "mcp__docs",
+ *   inputSchema: { type: "object", properties: { query: { type: "string" } }, required: ["query"] },
+ *   run: () => ({ content: [{ type: "text", text: "no results" }] }),
+ * }), "mcp");
+ * // declare const tools: { mcp__docs__search(args: { query: string; }): Promise<CallToolResult>; };
+ * ```
+ */
+export function withResultKind(definition: ToolDefinition, resultKind: ToolResultKind): ToolDefinition {
+  const prepare = preparers.get(definition);
+  if (!prepare) throw invalid(`tool \`${String(definition?.name)}\` was not created by defineTool`);
+  if (definition.resultKind === resultKind) return definition;
+  const changed: ToolDefinition = Object.freeze({ ...definition, resultKind });
+  preparers.set(changed, prepare);
+  return changed;
 }
 
 /** Whether `value` was returned by {@link defineTool}. */

@@ -13,6 +13,7 @@ import {
   type ToolContext,
   type ToolDefinition,
   type ToolKind,
+  type ToolResultKind,
 } from "./define.ts";
 import { namespacedToolName } from "./normalize.ts";
 import { schemaToTs, toolDeclaration } from "./schema_to_ts.ts";
@@ -29,6 +30,8 @@ export interface ToolEntry {
   /** Normalized global name (namespace applied): the key on the sandbox's `tools`. */
   readonly name: string;
   readonly kind: ToolKind;
+  /** `"mcp"`: the declaration names `CallToolResult`, so a file holding it needs the MCP types preamble too. */
+  readonly resultKind: ToolResultKind;
   readonly definition: ToolDefinition;
   /** `declare const tools: { <name>(...): Promise<...>; };` */
   readonly declaration: string;
@@ -119,6 +122,7 @@ function createEntry(name: string, definition: ToolDefinition): ToolEntry {
   return Object.freeze({
     name,
     kind: definition.kind,
+    resultKind: definition.resultKind,
     definition,
     declaration,
     description: `${definition.description}\n\nexec tool declaration:\n\`\`\`ts\n${declaration}\n\`\`\``,
@@ -130,8 +134,11 @@ function declarationOf(name: string, definition: ToolDefinition): string {
   const input = definition.inputSchema === undefined
     ? { kind: "freeform" as const }
     : { kind: "function" as const, ts: schemaToTs(definition.inputSchema) };
-  const outputTs = definition.outputSchema === undefined ? "unknown" : schemaToTs(definition.outputSchema);
-  return toolDeclaration(name, input, outputTs);
+  const outputTs = definition.outputSchema === undefined ? undefined : schemaToTs(definition.outputSchema);
+  const resultTs = definition.resultKind === "mcp"
+    ? (outputTs === undefined ? "CallToolResult" : `CallToolResult<${outputTs}>`)
+    : outputTs ?? "unknown";
+  return toolDeclaration(name, input, resultTs);
 }
 
 async function callTool(

@@ -1,0 +1,207 @@
+/**
+ * What the `codecell` commands do once their arguments are parsed: `mcp`, `exec` and `types`. Imported only when a
+ * command runs, so `--help` and usage errors answer without loading the session, the sandbox or the MCP SDK.
+ *
+ * @module
+ */
+import { readFile } from "node:fs/promises";
+import process from "node:process";
+import { CodeModeSession, type SessionOptions } from "../ts/session.ts";
+import type { ToolResponse } from "../ts/model/items.ts";
+import type { ToolDefinition } from "../ts/tools/define.ts";
+import { combineToolSources, mcpTools, type McpToolSource } from "../ts/mcp/client.ts";
+import { loadMcpConfig } from "../ts/mcp/config.ts";
+import { serveHttp, serveStdio, type SessionHooks } from "../ts/mcp/server.ts";
+import type { Command } from "./cli_args.ts";
+import { loadToolModule } from "./tool_module.ts";
+
+/** Exit code of a usage error. */
+export const USAGE = 2;
+
+/** A failure to report as one line, with its exit code. */
+export class CliFailure extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+  }
+}
+
+/**
+ * Runs a parsed command and resolves with its exit code (`codecell mcp`: once its client has gone or a signal came).
+ * Throws {@link CliFailure} or `CodecellError` for what should be reported as one line.
+ *
+ * @example
+ * ```ts
+ * const code = await runCommand({ command: "types", config: undefined, tools: "tools.ts" });
+ * ```
+ */
+export function runCommand(command: Exclude<Command, { command: "help" }>): Promise<number> {
+  switch (command.command) {
+    case "mcp":
+      return serveMcp(command);
+    case "exec":
+      return execOneCell(command);
+    case "types":
+      return printTypes(command);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tools of a command: a --tools module and the MCP servers of a --config file
+
+interface CommandTools {
+  /** Every tool now, the same array until an MCP server's list changes. */
+  source: { tools(): readonly ToolDefinition[] };
+  mcp: McpToolSource | undefined;
+  close(): Promise<void>;
+}
+
+async function commandTools(options: { config: string | undefined; tools: string | undefined }): Promise<CommandTools> {
+  // Both are read before anything is started, so a usage error leaves nothing to clean up.
+  const config = options.config === undefined ? undefined : await loadMcpConfig(options.config);
+  const moduleTools = options.tools === undefined ? [] : await loadToolModule(options.tools);
+  const mcp = config === undefined ? undefined : await mcpTools(config.mcpServers, {
+    onWarning: (message) => process.stderr.write(`codecell: ${message}\n`),
+  });
+  return {
+    source: mcp === undefined ? combineToolSources(moduleTools) : combineToolSources(moduleTools, mcp),
+    mcp,
+    close: async () => await mcp?.close(),
+  };
+}
+
+/** Session options over a tool source: the session reads it at every cell, so changed tool lists reach the next one. */
+function sessionOptions(source: CommandTools["source"], extra: SessionOptions): SessionOptions {
+  return { ...extra, toolSource: source };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// codecell mcp
+
+async function serveMcp(command: Extract<Command, { command: "mcp" }>): Promise<number> {
+  const tools = await commandTools(command);
+  const sessionFactory = ({ onNotify }: SessionHooks) =>
+    new CodeModeSession(sessionOptions(tools.source, { onNotify }));
+  const mcp = tools.mcp;
+  const onToolsChange = mcp === undefined ? undefined : (listener: () => void) => mcp.onChange(listener);
+  try {
+    if (command.http === undefined) {
+      const served = await serveStdio({ sessionFactory, onToolsChange });
+      await Promise.race([served.closed, termination()]);
+      await served.close();
+    } else {
+      const served = await serveHttp({ ...command.http, sessionFactory, onToolsChange });
+      process.stderr.write(`codecell: serving MCP over streamable HTTP at ${served.url}\n`);
+      await termination();
+      await served.close();
+    }
+    return 0;
+  } finally {
+    await tools.close();
+  }
+}
+
+/** Resolves on SIGINT or SIGTERM. */
+function termination(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// codecell exec
+
+async function execOneCell(command: Extract<Command, { command: "exec" }>): Promise<number> {
+  const source = await readCell(command.source);
+  const tools = await commandTools(command);
+  const session = new CodeModeSession(sessionOptions(tools.source, {
+    pool: 0,
+    onNotify: ({ text }) => process.stderr.write(`notify: ${text}\n`),
+  }));
+  try {
+    let response = await session.execTool(source);
+    printResponse(response);
+    for (let cellId = runningCellId(response); cellId !== undefined; cellId = runningCellId(response)) {
+      response = await session.waitTool({ cell_id: cellId });
+      printResponse(response);
+    }
+    return response.success && !response.items.some(isFailedHeader) ? 0 : 1;
+  } finally {
+    await session.close();
+    await tools.close();
+  }
+}
+
+async function readCell(source: string): Promise<string> {
+  try {
+    if (source !== "-") return await readFile(source, "utf8");
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of process.stdin) {
+      chunks.push(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk);
+    }
+    return new TextDecoder().decode(concat(chunks));
+  } catch (error) {
+    const what = source === "-" ? "stdin" : `cell file ${source}`;
+    throw new CliFailure(`cannot read ${what}: ${error instanceof Error ? error.message : String(error)}`, USAGE);
+  }
+}
+
+function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((size, chunk) => size + chunk.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+/** Prints a response as the model reads it: text items as they are, images as one descriptive line. */
+function printResponse(response: ToolResponse): void {
+  for (const item of response.items) {
+    const text = item.type === "input_text" ? item.text : describeImage(item.image_url, item.detail);
+    process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+  }
+}
+
+function describeImage(url: string, detail: string): string {
+  const match = /^data:([^;,]*)[^,]*,(.*)$/is.exec(url);
+  if (match === null) return `[image, detail ${detail}]`;
+  const base64 = match[2].replace(/\s+/g, "");
+  const bytes = Math.floor(base64.length * 3 / 4) - (base64.endsWith("==") ? 2 : base64.endsWith("=") ? 1 : 0);
+  return `[image ${match[1] || "unknown type"}, ${bytes} bytes, detail ${detail}]`;
+}
+
+function runningCellId(response: ToolResponse): string | undefined {
+  const head = response.items[0];
+  if (head?.type !== "input_text") return undefined;
+  return /^Script running with cell ID (\S+)\n/.exec(head.text)?.[1];
+}
+
+function isFailedHeader(item: ToolResponse["items"][number]): boolean {
+  return item.type === "input_text" && item.text.startsWith("Script failed\n");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// codecell types
+
+async function printTypes(command: Extract<Command, { command: "types" }>): Promise<number> {
+  const tools = await commandTools(command);
+  const session = new CodeModeSession(sessionOptions(tools.source, { pool: 0 }));
+  try {
+    process.stdout.write(ensureNewline(session.typeDeclarations()));
+    return 0;
+  } finally {
+    await session.close();
+    await tools.close();
+  }
+}
+
+function ensureNewline(text: string): string {
+  return text.endsWith("\n") ? text : `${text}\n`;
+}

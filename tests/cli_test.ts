@@ -1,0 +1,142 @@
+// The `codecell` command (issue 6 item 3), run through its npm bin under Node: help, usage errors (one line on
+// stderr, exit 2), `codecell exec` and `codecell types`.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { EVERYTHING, ROOT, runCodecell, tempDir, writeConfig } from "./mcp_helpers.ts";
+
+const TOOLS_MODULE = join(ROOT, "tests/fixtures/mcp_cli_tools.ts");
+const WALL_TIME = /Wall time \d+\.\d seconds/g;
+
+/** A config file with `text` as its content, in a fresh directory removed afterwards. */
+async function withConfigText(text: string, fn: (path: string) => Promise<void>): Promise<void> {
+  const dir = tempDir();
+  try {
+    const path = join(dir.path, "codecell.json");
+    writeFileSync(path, text);
+    await fn(path);
+  } finally {
+    dir.cleanup();
+  }
+}
+
+test("codecell --help and <command> --help print usage on stdout and exit 0", async () => {
+  const global = await runCodecell(["--help"]);
+  assert.deepEqual([global.code, global.stderr], [0, ""]);
+  assert.match(global.stdout, /^codecell: run model-written TypeScript cells/);
+  assert.ok(global.stdout.includes("\n  codecell exec  <file|-> [--config <file>] [--tools <module>]\n"));
+  for (const command of ["mcp", "exec", "types"]) {
+    const help = await runCodecell([command, "--help"]);
+    assert.deepEqual([help.code, help.stderr], [0, ""]);
+    assert.match(help.stdout, new RegExp(`^Usage: codecell ${command} `));
+  }
+});
+
+test("a bad flag, a missing argument or an unknown command is one line on stderr and exit 2", async () => {
+  const cases: [string[], string][] = [
+    [["exec", "-", "--bogus"], "codecell: unknown flag --bogus for codecell exec (see codecell exec --help)\n"],
+    [["exec"], "codecell: missing the cell: a file, or - for stdin (see codecell exec --help)\n"],
+    [["types", "--config"], "codecell: --config needs a value (see codecell types --help)\n"],
+    [
+      ["mcp", "--http", "localhost"],
+      'codecell: --http expects <host>:<port> (e.g. 127.0.0.1:8080), got "localhost" (see codecell mcp --help)\n',
+    ],
+    [["serve"], 'codecell: unknown command "serve" (expected mcp, exec or types) (see codecell --help)\n'],
+  ];
+  for (const [args, stderr] of cases) {
+    assert.deepEqual(await runCodecell(args), { code: 2, stdout: "", stderr }, args.join(" "));
+  }
+});
+
+test("an unreadable config file is one line on stderr and exit 2", async () => {
+  const missing = join(ROOT, "tests/fixtures/no_such_config.json");
+  const out = await runCodecell(["types", "--config", missing]);
+  assert.deepEqual([out.code, out.stdout], [2, ""]);
+  assert.match(out.stderr, new RegExp(`^codecell: cannot read config file ${missing}: ENOENT[^\\n]*\\n$`));
+});
+
+test("an invalid config file is one line on stderr naming the problem, and exit 2", async () => {
+  const cases: [string, string][] = [
+    ["{ not json", "not valid JSON: "],
+    ['{"servers": {}}', "mcpServers: expected an object mapping server names to servers"],
+    [
+      '{"mcpServers": {"a": {"args": ["x"]}}}',
+      'mcpServers.a: expected exactly one of "command" (stdio) or "url" (streamable HTTP)',
+    ],
+    ['{"mcpServers": {"a": {"command": "x", "args": "y"}}}', "mcpServers.a.args: expected an array of strings"],
+    ['{"mcpServers": {"a": {"url": "ftp://example.com"}}}', "mcpServers.a.url: expected an http(s) URL"],
+  ];
+  for (const [text, problem] of cases) {
+    await withConfigText(text, async (path) => {
+      const out = await runCodecell(["types", "--config", path]);
+      assert.deepEqual([out.code, out.stdout], [2, ""], text);
+      assert.ok(out.stderr.startsWith(`codecell: invalid config file ${path}: ${problem}`), out.stderr);
+      assert.equal(out.stderr.split("\n").length, 2, `one line: ${out.stderr}`);
+    });
+  }
+});
+
+test("codecell exec - runs the cell from stdin and prints what the model sees", async () => {
+  const out = await runCodecell(
+    ["exec", "-"],
+    'text("hello"); image("data:image/png;base64,iVBORw0KGgo="); notify("on stderr");',
+  );
+  assert.deepEqual({ ...out, stdout: out.stdout.replace(WALL_TIME, "Wall time T") }, {
+    code: 0,
+    stdout: "Script completed\nWall time T\nOutput:\nhello\n[image image/png, 8 bytes, detail high]\n",
+    stderr: "notify: on stderr\n",
+  });
+});
+
+test("codecell exec waits on a cell that yields and exits 1 when the cell fails", async () => {
+  const out = await runCodecell(["exec", "-"], 'text("a"); yield_control(); text("b"); throw new Error("boom");');
+  assert.equal(out.code, 1);
+  assert.match(
+    out.stdout.replace(WALL_TIME, "Wall time T"),
+    /^Script running with cell ID 1\nWall time T\nOutput:\na\nScript failed\nWall time T\nOutput:\nb\nScript error:\nError: boom\n/,
+  );
+});
+
+test("codecell exec calls the tools of a --tools module", async () => {
+  const out = await runCodecell(
+    ["exec", "-", "--tools", TOOLS_MODULE],
+    'text(await tools.lookup_order({ order_id: "42" })); text(await tools.shout("hi"));',
+  );
+  assert.deepEqual([out.code, out.stdout.replace(WALL_TIME, "Wall time T"), out.stderr], [
+    0,
+    'Script completed\nWall time T\nOutput:\n{"ok":true}\nHI\n',
+    "",
+  ]);
+});
+
+test("codecell types prints the declarations of the --tools module and the config's MCP servers", async () => {
+  const dir = tempDir();
+  try {
+    const config = writeConfig(dir.path, { everything: EVERYTHING });
+    const out = await runCodecell(["types", "--tools", TOOLS_MODULE, "--config", config]);
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, /\n {2}lookup_order\(args: \{ order_id: string; \}\): Promise<\{ ok: boolean; \}>;\n/);
+    assert.match(out.stdout, /\n {2}shout\(input: string\): Promise<unknown>;\n/);
+    assert.match(
+      out.stdout,
+      /\n {2}mcp__everything__get_sum\(args: \{\n {4}\/\/ First number\n {4}a: number;\n {4}\/\/ Second number\n {4}b: number;\n {2}\}\): Promise<CallToolResult>;\n/,
+    );
+    assert.match(out.stdout, /CallToolResult<T = /);
+  } finally {
+    dir.cleanup();
+  }
+});
+
+test("a tools module that cannot be loaded or exports no tool is one line on stderr and exit 2", async () => {
+  const missing = await runCodecell(["types", "--tools", join(ROOT, "tests/fixtures/no_such_module.ts")]);
+  assert.deepEqual([missing.code, missing.stdout], [2, ""]);
+  assert.match(missing.stderr, /^codecell: cannot load tools module [^\n]*no_such_module\.ts: [^\n]+\n$/);
+  const empty = await runCodecell(["types", "--tools", join(ROOT, "tests/mcp_helpers.ts")]);
+  assert.deepEqual(empty, {
+    code: 2,
+    stdout: "",
+    stderr: `codecell: tools module ${join(ROOT, "tests/mcp_helpers.ts")} exports no tools (export defineTool() ` +
+      "results, or a default array of them)\n",
+  });
+});

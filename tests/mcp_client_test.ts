@@ -1,0 +1,213 @@
+// MCP servers as nested tools (issue 6 item 1): the real server-everything and the in-repo fixture server, over
+// stdio and streamable HTTP, called from cells through `mcpTools()`.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { CodeModeSession, type ToolResponse } from "../ts/mod.ts";
+import type { ToolDefinition } from "../ts/tools/define.ts";
+import { type McpServerConfig, mcpTools, type McpToolSource } from "../ts/mcp/client.ts";
+import { deferred, EVERYTHING, FIXTURE, FIXTURE_PNG, startNode, within } from "./mcp_helpers.ts";
+import { statusOf, textsOf } from "./util.ts";
+
+/** Connects to `servers`, runs `fn` with a session over their tools, and closes both. */
+async function withMcpSession(
+  servers: Record<string, McpServerConfig>,
+  fn: (session: CodeModeSession, mcp: McpToolSource, warnings: string[]) => Promise<void>,
+): Promise<void> {
+  const warnings: string[] = [];
+  const mcp = await mcpTools(servers, { stderr: "ignore", onWarning: (message) => warnings.push(message) });
+  try {
+    const session = new CodeModeSession({ toolSource: mcp, pool: 1 });
+    try {
+      await fn(session, mcp, warnings);
+    } finally {
+      await session.close();
+    }
+  } finally {
+    await mcp.close();
+  }
+}
+
+function completed(out: ToolResponse): string[] {
+  assert.equal(statusOf(out), "Script completed", JSON.stringify(out));
+  return textsOf(out);
+}
+
+test("a cell lists, calls and combines the tools of two MCP servers", async () => {
+  await withMcpSession({ everything: EVERYTHING, fixture: FIXTURE }, async (session, _mcp, warnings) => {
+    const out = await session.execTool(`
+      const names = ALL_TOOLS.map((tool) => tool.name);
+      text(names.filter((name) => name.startsWith("mcp__fixture__")));
+      text(names.includes("mcp__everything__get_sum"));
+      const sum = await tools.mcp__everything__get_sum({ a: 20, b: 22 });
+      const total = sum.content[0].text.match(/is (\\d+)/)[1];
+      const weather = await tools.mcp__fixture__weather({ city: "Oslo-" + total });
+      text(weather.structuredContent);
+    `);
+    assert.deepEqual(completed(out), [
+      '["mcp__fixture__echo","mcp__fixture__image","mcp__fixture__fail","mcp__fixture__weather","mcp__fixture__crash",' +
+      '"mcp__fixture__wait_for_cancel","mcp__fixture__stats","mcp__fixture__add_tool"]',
+      "true",
+      '{"city":"Oslo-42","celsius":7}',
+    ]);
+    assert.deepEqual(warnings, []);
+  });
+});
+
+test("MCP tools are declared with CallToolResult, typed by the output schema when there is one", async () => {
+  await withMcpSession({ fixture: FIXTURE }, async (session) => {
+    const out = await session.execTool(`
+      for (const name of ["mcp__fixture__weather", "mcp__fixture__echo"]) {
+        text(ALL_TOOLS.find((tool) => tool.name === name).description);
+      }
+    `);
+    assert.deepEqual(completed(out), [
+      "Structured weather.\n\nexec tool declaration:\n```ts\ndeclare const tools: { mcp__fixture__weather(args: { " +
+      "city: string; }): Promise<CallToolResult<{ celsius: number; city: string; }>>; };\n```",
+      "Echo a text back.\n\nexec tool declaration:\n```ts\ndeclare const tools: { mcp__fixture__echo(args: {\n" +
+      "  // What to echo\n  text: string;\n}): Promise<CallToolResult>; };\n```",
+    ]);
+  });
+});
+
+test("a tool-level failure resolves with the whole isError result instead of rejecting", async () => {
+  await withMcpSession({ fixture: FIXTURE }, async (session) => {
+    const out = await session.execTool('text(await tools.mcp__fixture__fail({ reason: "out of stock" }));');
+    assert.deepEqual(completed(out), ['{"content":[{"type":"text","text":"failed: out of stock"}],"isError":true}']);
+  });
+});
+
+test("arguments that break the input schema reject in the cell, naming the tool, before any request", async () => {
+  await withMcpSession({ everything: EVERYTHING }, async (session) => {
+    const out = await session.execTool(`
+      try { await tools.mcp__everything__get_sum({ a: "1" }); } catch (error) { text(error.message); }
+    `);
+    assert.deepEqual(completed(out), [
+      "invalid arguments for tool `mcp__everything__get_sum`:\n- b: missing required property\n" +
+      "- a: expected number, received string",
+    ]);
+  });
+});
+
+test("an image block from an MCP result is forwarded with image()", async () => {
+  await withMcpSession({ everything: EVERYTHING, fixture: FIXTURE }, async (session) => {
+    const out = await session.execTool(`
+      image((await tools.mcp__fixture__image({})).content[1]);
+      const tiny = await tools.mcp__everything__get_tiny_image({});
+      image(tiny.content.find((block) => block.type === "image"), "low");
+    `);
+    assert.equal(statusOf(out), "Script completed");
+    const [fixtureImage, everythingImage] = out.items.slice(1);
+    assert.deepEqual(fixtureImage, {
+      type: "input_image",
+      image_url: `data:image/png;base64,${FIXTURE_PNG}`,
+      detail: "high",
+    });
+    assert.equal(everythingImage.type, "input_image");
+    assert.match(
+      everythingImage.type === "input_image" ? everythingImage.image_url : "",
+      /^data:image\/png;base64,iVBOR/,
+    );
+    assert.equal(everythingImage.type === "input_image" ? everythingImage.detail : "", "low");
+  });
+});
+
+test("a server that crashes mid-call fails that call clearly and the session keeps working", async () => {
+  await withMcpSession({ everything: EVERYTHING, fixture: FIXTURE }, async (session) => {
+    const crashed = await session.execTool(`
+      try { await tools.mcp__fixture__crash({}); } catch (error) { text(error.message); }
+    `);
+    assert.deepEqual(completed(crashed), [
+      "MCP server `fixture` disconnected during a call to its tool `crash` (Connection closed); codecell reconnects " +
+      "on the next call",
+    ]);
+    const after = await session.execTool(`
+      text((await tools.mcp__fixture__echo({ text: "still here" })).content[0].text);
+      text((await tools.mcp__everything__get_sum({ a: 1, b: 2 })).content[0].text);
+    `);
+    assert.deepEqual(completed(after), ["echo: still here", "The sum of 1 and 2 is 3."]);
+  });
+});
+
+test("an uncaught transport failure fails the cell with the error naming server and tool", async () => {
+  await withMcpSession({ fixture: FIXTURE }, async (session) => {
+    const out = await session.execTool("await tools.mcp__fixture__crash({});");
+    assert.equal(statusOf(out), "Script failed");
+    const [error] = textsOf(out);
+    assert.match(error, /^Script error:\nError: MCP server `fixture` disconnected during a call to its tool `crash` /);
+  });
+});
+
+test("a server's list_changed notification gives the session's next cell the new tools", async () => {
+  await withMcpSession({ fixture: FIXTURE }, async (session, mcp) => {
+    const before = mcp.tools();
+    const changed = deferred<readonly ToolDefinition[]>();
+    const unsubscribe = mcp.onChange((tools) => changed.resolve(tools));
+    const added = await session.execTool(
+      'text((await tools.mcp__fixture__add_tool({ name: "greet" })).content[0].text);',
+    );
+    assert.deepEqual(completed(added), ["added greet"]);
+    const tools = await within(10_000, "the tools change", changed.promise);
+    unsubscribe();
+    assert.equal(mcp.tools(), tools);
+    assert.notEqual(tools, before);
+    assert.deepEqual(tools.map((tool) => tool.name).slice(before.length), ["greet"]);
+    const out = await session.execTool("text((await tools.mcp__fixture__greet({})).content[0].text);");
+    assert.deepEqual(completed(out), ["hello from greet"]);
+    assert.match(session.toolSpecs("anthropic")[0].description, /mcp__fixture__greet/);
+  });
+});
+
+test("terminating a cell cancels its in-flight MCP request", async () => {
+  await withMcpSession({ fixture: FIXTURE }, async (session) => {
+    const waiting = await session.execTool(
+      '// @exec: {"yield_time_ms": 0}\nawait tools.mcp__fixture__wait_for_cancel({});',
+    );
+    assert.equal(statusOf(waiting), "Script running with cell ID 1");
+    // A second cell returns once the server is handling the first cell's request.
+    const started = await session.execTool("text((await tools.mcp__fixture__stats({ started: 1 })).content[0].text);");
+    assert.deepEqual(completed(started), ['{"started":1,"cancelled":0}']);
+    assert.equal(statusOf(await session.waitTool({ cell_id: "1", terminate: true })), "Script terminated");
+    const cancelled = await session.execTool(
+      "text((await tools.mcp__fixture__stats({ cancelled: 1 })).content[0].text);",
+    );
+    assert.deepEqual(completed(cancelled), ['{"started":1,"cancelled":1}']);
+  });
+});
+
+test("a streamable HTTP server's tools are called like a stdio server's", async () => {
+  const fixture = await startNode([...FIXTURE.args ?? [], "--http"], /listening on (\S+)/);
+  try {
+    await withMcpSession({ remote: { url: fixture.match[1] } }, async (session) => {
+      const out = await session.execTool(`
+        text((await tools.mcp__remote__echo({ text: "over http" })).content[0].text);
+        text((await tools.mcp__remote__weather({ city: "Rome" })).structuredContent);
+      `);
+      assert.deepEqual(completed(out), ["echo: over http", '{"city":"Rome","celsius":4}']);
+    });
+  } finally {
+    await fixture.stop();
+  }
+});
+
+test("a stdio server gets its config's env on top of the MCP SDK's default environment", async () => {
+  const everything = { ...EVERYTHING, env: { CODECELL_TEST_VALUE: "42" } };
+  await withMcpSession({ everything }, async (session) => {
+    const out = await session.execTool(`
+      const env = JSON.parse((await tools.mcp__everything__get_env({})).content[0].text);
+      text([env.CODECELL_TEST_VALUE, typeof env.PATH]);
+    `);
+    assert.deepEqual(completed(out), ['["42","string"]']);
+  });
+});
+
+test("a server that cannot start rejects mcpTools with its name, leaving no other server running", async () => {
+  await assert.rejects(
+    mcpTools({ everything: EVERYTHING, broken: { command: "node", args: ["-e", "process.exit(1)"] } }, {
+      stderr: "ignore",
+    }),
+    (error: Error) => {
+      assert.match(error.message, /^could not connect to MCP server `broken`: /);
+      return true;
+    },
+  );
+});

@@ -1,0 +1,164 @@
+/**
+ * Shared helpers of the MCP and CLI tests: the MCP servers they run, child processes with bounded waits, and readers
+ * for MCP results.
+ *
+ * @module
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import type { McpServerConfig, McpStdioServerConfig } from "../ts/mcp/client.ts";
+
+/** The repository root (tests run from anywhere). */
+export const ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** The real `@modelcontextprotocol/server-everything`, over stdio. */
+export const EVERYTHING: McpStdioServerConfig = {
+  command: "node",
+  args: [join(ROOT, "node_modules/@modelcontextprotocol/server-everything/dist/index.js"), "stdio"],
+};
+
+/** The in-repo fixture server (tests/fixtures/mcp_fixture_server.ts), over stdio. */
+export const FIXTURE: McpStdioServerConfig = {
+  command: "node",
+  args: ["--import", "tsx", join(ROOT, "tests/fixtures/mcp_fixture_server.ts")],
+  cwd: ROOT,
+};
+
+/** The 1×1 PNG the fixture's `image` tool returns, base64. */
+export const FIXTURE_PNG =
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
+
+/** The environment for child processes: Deno's errors get no Rust backtrace. */
+export function childEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && key !== "RUST_BACKTRACE") env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+/** A temporary directory removed by `cleanup`. */
+export function tempDir(): { path: string; cleanup(): void } {
+  const path = mkdtempSync(join(tmpdir(), "codecell-mcp-test-"));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Writes an `mcpServers` config file into `dir` and returns its path. */
+export function writeConfig(dir: string, servers: Record<string, McpServerConfig>, name = "codecell.json"): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify({ mcpServers: servers }, null, 2));
+  return path;
+}
+
+/** What a finished process printed and how it ended. */
+export interface ProcessOutcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node <args>` to completion (at most `timeoutMs`, then it is killed), feeding `stdin`. */
+export async function runNode(args: readonly string[], stdin = "", timeoutMs = 60_000): Promise<ProcessOutcome> {
+  const child = spawn("node", args, { cwd: ROOT, env: childEnv(), stdio: ["pipe", "pipe", "pipe"] });
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  try {
+    const stdout = collect(child.stdout);
+    const stderr = collect(child.stderr);
+    child.stdin?.end(stdin);
+    const code = await exited(child);
+    return { code, stdout: await stdout, stderr: await stderr };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs the `codecell` command (the npm bin: `bin/codecell.mjs` under Node). */
+export function runCodecell(args: readonly string[], stdin = ""): Promise<ProcessOutcome> {
+  return runNode([join(ROOT, "bin/codecell.mjs"), ...args], stdin);
+}
+
+/**
+ * Starts a long-running `node` process and resolves once a stderr line matches `ready` (at most `timeoutMs`),
+ * with the match. `stop()` ends it (stdin closed, then SIGTERM, then SIGKILL) and waits for its pipes to close.
+ */
+export async function startNode(
+  args: readonly string[],
+  ready: RegExp,
+  timeoutMs = 60_000,
+): Promise<{ pid: number; match: RegExpExecArray; stderr(): string; stop(): Promise<void> }> {
+  const child = spawn("node", args, { cwd: ROOT, env: childEnv(), stdio: ["pipe", "pipe", "pipe"] });
+  const stdout = collect(child.stdout);
+  let stderr = "";
+  const closed = exited(child);
+  const stop = async () => {
+    child.stdin?.end();
+    child.kill("SIGTERM");
+    const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    try {
+      await closed;
+      await stdout;
+    } finally {
+      clearTimeout(killer);
+    }
+  };
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = setTimeout(() => fail(`no ${ready} on stderr within ${timeoutMs} ms`), timeoutMs);
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      reject(new Error(`${why}; stderr:\n${stderr}`));
+    };
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (chunk: string) => {
+      stderr += chunk;
+      const found = ready.exec(stderr);
+      if (found !== null) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    });
+    void closed.then((code) => fail(`the process exited with ${code} before it was ready`));
+  }).catch(async (error) => {
+    await stop();
+    throw error;
+  });
+  return { pid: child.pid ?? 0, match, stderr: () => stderr, stop };
+}
+
+function collect(stream: NodeJS.ReadableStream | null): Promise<string> {
+  if (stream === null) return Promise.resolve("");
+  return new Promise((resolve, reject) => {
+    let text = "";
+    stream.setEncoding("utf8");
+    stream.on("data", (chunk: string) => (text += chunk));
+    stream.on("end", () => resolve(text));
+    stream.on("error", reject);
+  });
+}
+
+/** The exit code once the process has exited and its pipes are closed. */
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.on("close", (code) => resolve(code)));
+}
+
+/** A promise with its resolver. */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** Rejects after `ms` with `what` in the message, so a missing event fails the test instead of hanging it. */
+export async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The arguments of `exec` when it is a function tool (MCP, Chat Completions, Anthropic): `{code: string}` carrying
+ * the same raw text as the freeform form (contract §1). Errors read like the `wait` ones (contract §7 "Over MCP").
+ *
+ * @module
+ */
+import {
+  describeJsonValue,
+  failedToParseFunctionArguments,
+  invalidTypeDetail,
+  missingFieldDetail,
+} from "../model/messages.ts";
+
+/** The raw exec input, or the tool-error message for unusable arguments. */
+export type ParsedExecArgs = { ok: true; code: string } | { ok: false; message: string };
+
+/**
+ * Reads `{code}` from parsed arguments or their JSON text; other keys are ignored.
+ *
+ * @example
+ * ```ts
+ * parseExecArgs({ code: 'text("hi")' }); // { ok: true, code: 'text("hi")' }
+ * parseExecArgs({}); // { ok: false, message: "failed to parse function arguments: missing field `code`" }
+ * ```
+ */
+export function parseExecArgs(input: unknown): ParsedExecArgs {
+  let value = input;
+  if (typeof input === "string") {
+    try {
+      value = JSON.parse(input);
+    } catch (error) {
+      return fail(error instanceof Error ? error.message : String(error));
+    }
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return fail(`invalid type: expected a JSON object, got ${describeJsonValue(value)}`);
+  }
+  const code: unknown = Reflect.get(value, "code");
+  if (code === undefined) return fail(missingFieldDetail("code"));
+  if (typeof code !== "string") return fail(invalidTypeDetail("code", "a string", code));
+  return { ok: true, code };
+}
+
+function fail(detail: string): ParsedExecArgs {
+  return { ok: false, message: failedToParseFunctionArguments(detail) };
+}

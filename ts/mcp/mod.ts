@@ -1,0 +1,41 @@
+/**
+ * codecell and MCP, both ways (entry `codecell/mcp`): MCP servers as nested tools of a session ({@link mcpTools}),
+ * and codecell's `exec`/`wait` served to MCP clients ({@link createCodecellMcpServer}, {@link serveStdio},
+ * {@link serveHttp}). Kept apart from the main entry so hosts that do not use MCP do not load the MCP SDK.
+ *
+ * @example
+ * ```ts
+ * import { CodeModeSession } from "codecell";
+ * import { loadMcpConfig, mcpTools, serveStdio } from "codecell/mcp";
+ *
+ * const { mcpServers } = await loadMcpConfig("codecell.json");
+ * const mcp = await mcpTools(mcpServers);
+ * const served = await serveStdio({
+ *   sessionFactory: ({ onNotify }) => new CodeModeSession({ tools: mcp.tools(), onNotify }),
+ * });
+ * await served.closed;
+ * await mcp.close();
+ * ```
+ *
+ * @module
+ */
+export { combineToolSources, DEFAULT_MCP_CALL_TIMEOUT_MS, DEFAULT_MCP_CONNECT_TIMEOUT_MS, mcpTools } from "./client.ts";
+export type {
+  McpHttpServerConfig,
+  McpServerConfig,
+  McpStdioServerConfig,
+  McpToolsOptions,
+  McpToolSource,
+} from "./client.ts";
+export { isStdioServer, loadMcpConfig, McpConfigSchema, parseMcpConfig } from "./config.ts";
+export type { McpConfig } from "./config.ts";
+export { createCodecellMcpServer, serveHttp, serveStdio } from "./server.ts";
+export type {
+  CodecellMcpServer,
+  CodecellMcpServerOptions,
+  HttpServeHandle,
+  HttpServeOptions,
+  SessionHooks,
+  StdioServeHandle,
+  StdioServeOptions,
+} from "./server.ts";

@@ -1,0 +1,229 @@
+/**
+ * codecell as an MCP server: the tools `exec` and `wait` of one {@link CodeModeSession}, for any MCP client
+ * (contract §1–§3 over MCP, §7 "Over MCP"). One server, and one session, per client connection.
+ *
+ * @module
+ */
+import { McpServer, type ServerContext, type StandardSchemaWithJSON } from "@modelcontextprotocol/server";
+import type { CallToolResult } from "@modelcontextprotocol/server";
+import type { CodeModeSession } from "../session.ts";
+import type { McpToolSpec } from "../model/tool_specs.ts";
+import { toCallToolResult } from "./content.ts";
+import { parseExecArgs } from "./exec_args.ts";
+import { CODECELL_IMPLEMENTATION } from "./implementation.ts";
+import { type CallChannel, newCellId, NotifyRouter } from "./notify_router.ts";
+
+export { serveStdio } from "./serve_stdio.ts";
+export type { StdioServeHandle, StdioServeOptions } from "./serve_stdio.ts";
+export { serveHttp } from "./serve_http.ts";
+export type { HttpServeHandle, HttpServeOptions } from "./serve_http.ts";
+
+/** What a session factory is given for the connection it serves. */
+export interface SessionHooks {
+  /** Pass it as the session's `onNotify`: it forwards `notify()` to the client as MCP log messages. */
+  onNotify: (notification: { cellId: string; text: string }) => void;
+}
+
+/** Options of {@link createCodecellMcpServer}. */
+export interface CodecellMcpServerOptions {
+  /**
+   * Creates the session of one client connection; the server closes it when the connection ends. Pass
+   * `hooks.onNotify` to the session so `notify()` reaches the client.
+   */
+  sessionFactory: (hooks: SessionHooks) => CodeModeSession | Promise<CodeModeSession>;
+}
+
+/** An MCP server bound to one session. */
+export interface CodecellMcpServer {
+  /** The MCP SDK server: connect it to a transport. */
+  readonly server: McpServer;
+  /** The session of this connection (made by `sessionFactory`). */
+  readonly session: CodeModeSession;
+  /**
+   * Re-reads the session's tool descriptions and, when they changed, updates `exec`/`wait` (the client then gets
+   * `notifications/tools/list_changed`). Call it when the session's nested tools change.
+   */
+  refreshToolSpecs(): void;
+  /** Closes the MCP server and then the session. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates an MCP server with the tools `exec` (`{code}`: a cell's source, optionally with its first-line pragma)
+ * and `wait` (`{cell_id, yield_time_ms?, max_tokens?, terminate?}`), answering like the model-facing session tools:
+ * text items become text blocks, images image blocks, `success: false` `isError: true`. Both tools accept any
+ * object and parse it themselves, so bad arguments are answered with the contract's
+ * `failed to parse function arguments: ...`. A cell's `notify()` becomes a log message (`logger: "codecell"`,
+ * `data: {cell_id, text}`) of the call waiting on that cell, plus a progress notification when the call asked for
+ * progress.
+ *
+ * @example
+ * ```ts
+ * import { StdioServerTransport } from "@modelcontextprotocol/server/stdio";
+ *
+ * const mcp = await createCodecellMcpServer({
+ *   sessionFactory: ({ onNotify }) => new CodeModeSession({ tools: [lookupOrder], onNotify }),
+ * });
+ * await mcp.server.connect(new StdioServerTransport());
+ * ```
+ */
+export async function createCodecellMcpServer(options: CodecellMcpServerOptions): Promise<CodecellMcpServer> {
+  const server = new McpServer({ ...CODECELL_IMPLEMENTATION }, {
+    capabilities: { logging: {}, tools: { listChanged: true } },
+  });
+  const notifyRouter = new NotifyRouter((cellId, text) =>
+    server.sendLoggingMessage({ level: "info", logger: LOGGER, data: { cell_id: cellId, text } }).catch(() => {})
+  );
+  const session = await options.sessionFactory({
+    onNotify: ({ cellId, text }) => void notifyRouter.deliver(cellId, text),
+  });
+
+  let specs: ReturnType<typeof sessionToolSpecs>;
+  try {
+    specs = sessionToolSpecs(session);
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+  const exec = server.registerTool("exec", {
+    description: specs.exec.description,
+    inputSchema: anyArguments(specs.exec.inputSchema),
+  }, async (args, ctx): Promise<CallToolResult> => {
+    const parsed = parseExecArgs(args ?? {});
+    if (!parsed.ok) return toolError(parsed.message);
+    const channel = callChannel(ctx);
+    const before = liveCellIds(session);
+    const pending = session.execTool(parsed.code);
+    // The session creates the cell before its first await, so the new id is already listed.
+    notifyRouter.beginExec(channel, newCellId(before, liveCellIds(session)));
+    try {
+      return toCallToolResult(await pending);
+    } finally {
+      notifyRouter.end(channel);
+      await channel.flush();
+    }
+  });
+  const wait = server.registerTool("wait", {
+    description: specs.wait.description,
+    inputSchema: anyArguments(specs.wait.inputSchema),
+  }, async (args, ctx): Promise<CallToolResult> => {
+    const input = args ?? {};
+    const channel = callChannel(ctx);
+    const cellId = cellIdOf(input);
+    if (cellId !== undefined) notifyRouter.beginWait(channel, cellId);
+    try {
+      return toCallToolResult(await session.waitTool(input));
+    } finally {
+      notifyRouter.end(channel);
+      await channel.flush();
+    }
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    closing ??= (async () => {
+      await server.close().catch(() => {});
+      await session.close();
+    })();
+  // The transport closing (client gone, HTTP session deleted) ends the session too.
+  server.server.onclose = () => void close();
+
+  return {
+    server,
+    session,
+    refreshToolSpecs() {
+      const next = sessionToolSpecs(session);
+      if (next.exec.description !== specs.exec.description) exec.update({ description: next.exec.description });
+      if (next.wait.description !== specs.wait.description) wait.update({ description: next.wait.description });
+      specs = next;
+    },
+    close,
+  };
+}
+
+const LOGGER = "codecell";
+
+/** The notifications of one call, which must all be sent before its answer (a progress update after it is lost). */
+interface CallNotifications extends CallChannel {
+  /** Resolves once every notification sent so far has gone out. */
+  flush(): Promise<void>;
+}
+
+/** A `notify()` of the cell this call waits on: a log message of the call, and progress if it asked for it. */
+function callChannel(ctx: ServerContext): CallNotifications {
+  const progressToken = ctx.mcpReq._meta?.progressToken;
+  let progress = 0;
+  const pending = new Set<Promise<void>>();
+  const sendBoth = async (cellId: string, text: string, step: number) => {
+    try {
+      await Promise.all([
+        ctx.mcpReq.log("info", { cell_id: cellId, text }, LOGGER),
+        progressToken === undefined ? undefined : ctx.mcpReq.notify({
+          method: "notifications/progress",
+          params: { progressToken, progress: step, message: text },
+        }),
+      ]);
+    } catch {
+      // The client left meanwhile: the notification has nowhere to go.
+    }
+  };
+  return {
+    send(cellId, text) {
+      const sent = sendBoth(cellId, text, ++progress);
+      pending.add(sent);
+      return sent.finally(() => pending.delete(sent));
+    },
+    async flush() {
+      await Promise.all(pending);
+      // The MCP client SDK handles a notification a microtask after it arrives but a response at once, so a
+      // progress update read together with the answer finds its request gone; answering a tick later mostly
+      // keeps them apart (progress stays best effort; the log message always arrives).
+      if (progress > 0 && progressToken !== undefined) await new Promise((resolve) => setTimeout(resolve, 1));
+    },
+  };
+}
+
+function toolError(message: string): CallToolResult {
+  return { content: [{ type: "text", text: message }], isError: true };
+}
+
+function liveCellIds(session: CodeModeSession): string[] {
+  return session.cells().map((cell) => cell.cellId);
+}
+
+function cellIdOf(input: unknown): string | undefined {
+  if (typeof input !== "object" || input === null) return undefined;
+  const cellId: unknown = Reflect.get(input, "cell_id");
+  return typeof cellId === "string" ? cellId : undefined;
+}
+
+/**
+ * An argument schema that advertises `jsonSchema` in `tools/list` but accepts any value: the handlers parse the
+ * arguments themselves, so the client reads the contract's messages rather than the SDK's validation text.
+ */
+function anyArguments(schema: McpToolSpec["inputSchema"]): StandardSchemaWithJSON<unknown, unknown> {
+  const jsonSchema: Record<string, unknown> = { ...schema };
+  return {
+    "~standard": {
+      version: 1,
+      vendor: "codecell",
+      validate: (value: unknown) => ({ value }),
+      jsonSchema: { input: () => jsonSchema, output: () => jsonSchema },
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tool descriptions
+
+/**
+ * The `exec`/`wait` descriptions and argument schemas for MCP, code-mode only: the client sees no other tool of
+ * this session, so exec's description declares every nested tool.
+ */
+function sessionToolSpecs(session: CodeModeSession): { exec: McpToolSpec; wait: McpToolSpec } {
+  const specs = session.toolSpecs("mcp", { codeModeOnly: true });
+  const exec = specs.find((spec) => spec.name === "exec");
+  const wait = specs.find((spec) => spec.name === "wait");
+  if (exec === undefined || wait === undefined) throw new Error("the session's MCP tool specs lack exec or wait");
+  return { exec, wait };
+}
