@@ -12,6 +12,9 @@ import type { HostCellStart, HostSetup, SandboxToHost } from "../protocol/messag
 import { PROTOCOL_VERSION } from "../protocol/version.ts";
 import type { LinkListener, SandboxExit, SandboxLink } from "./link.ts";
 
+/** How long a cell may run before the sandbox it took is replaced anyway (most cells end long before). */
+const LONG_CELL_REFILL_MS = 100;
+
 /** Boot failures in a row after which the pool stops refilling itself. */
 const MAX_BOOT_FAILURES = 3;
 
@@ -101,7 +104,8 @@ export interface PoolOptions {
 export class SandboxPool {
   #idle: Candidate[] = [];
   #closed = false;
-  #refillScheduled = false;
+  #refillTimer: ReturnType<typeof setTimeout> | undefined;
+  #refillAt = Infinity;
   /** Sandboxes in a row that died before they were ready: a broken Deno must not become a spawn loop. */
   #bootFailures = 0;
 
@@ -119,13 +123,23 @@ export class SandboxPool {
   take(start: HostCellStart, listener: LinkListener): Lease {
     const index = this.#idle.findIndex((c) => c.phase === "ready");
     const candidate = index >= 0 ? this.#idle.splice(index, 1)[0] : this.#idle.shift() ?? this.#create(false);
-    this.#scheduleRefill();
+    if (this.#idle.some((c) => c.phase === "ready")) {
+      // Booting a sandbox takes a core for tens of milliseconds: on a small machine that would slow down the cell
+      // just handed out. With another sandbox ready, replace this one once its cell is done (its process exits), or
+      // after a while for a long cell.
+      candidate.link.closed.then(() => this.#scheduleRefill(0));
+      this.#scheduleRefill(LONG_CELL_REFILL_MS);
+    } else {
+      // A burst: the next cell needs a sandbox soon, so start booting now (in a later tick, off this cell's path).
+      this.#scheduleRefill(0);
+    }
     return { link: candidate.link, started: candidate.claim(start, listener) };
   }
 
   /** Stops every idle sandbox and stops refilling. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#refillTimer);
     const idle = this.#idle.splice(0);
     await Promise.all(idle.map((c) => c.link.close()));
   }
@@ -145,18 +159,23 @@ export class SandboxPool {
     const index = this.#idle.indexOf(candidate);
     if (index >= 0) this.#idle.splice(index, 1);
     if (candidate.phase !== "ready") this.#bootFailures++;
-    this.#scheduleRefill();
+    this.#scheduleRefill(0);
   }
 
-  #scheduleRefill(): void {
-    if (this.#refillScheduled || this.#closed || this.options.size === 0) return;
+  /** Refills the pool in `delayMs` (never in the current tick); an earlier request moves a later one forward. */
+  #scheduleRefill(delayMs: number): void {
+    if (this.#closed || this.options.size === 0) return;
     // Sandboxes that keep dying while they boot are not replaced: cells then start their own and report why.
     if (this.#bootFailures >= MAX_BOOT_FAILURES) return;
-    this.#refillScheduled = true;
-    setTimeout(() => {
-      this.#refillScheduled = false;
+    const at = Date.now() + delayMs;
+    if (at >= this.#refillAt) return;
+    clearTimeout(this.#refillTimer);
+    this.#refillAt = at;
+    this.#refillTimer = setTimeout(() => {
+      this.#refillTimer = undefined;
+      this.#refillAt = Infinity;
       if (this.#closed) return;
       while (this.#idle.length < this.options.size) this.#add();
-    }, 0);
+    }, delayMs);
   }
 }

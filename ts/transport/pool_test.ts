@@ -137,3 +137,25 @@ test("sandboxes that keep dying while they boot are not replaced forever", async
   assert.equal(sandboxes.length, 3);
   await pool.close();
 });
+
+test("with another sandbox ready, a taken one is replaced when its cell's process exits, not while it runs", async () => {
+  const { pool, sandboxes } = memoryPool(2);
+  const warm = (sandbox: MemorySandbox) => {
+    sandbox.send({ type: "sandbox/hello", protocol: 1 });
+    sandbox.send({ type: "sandbox/warm" });
+  };
+  warm(sandboxes[0]);
+  pool.take(start, recorder()); // the only one: a burst, refill at once
+  await nextTick();
+  assert.equal(sandboxes.length, 3);
+  warm(sandboxes[1]);
+  warm(sandboxes[2]);
+  pool.take(start, recorder());
+  await nextTick();
+  assert.equal(sandboxes.length, 3, "no sandbox boots while the cell that took one runs");
+  sandboxes[1].exit({ code: 0 });
+  await nextTick(); // the exit settles `closed`, which schedules the refill for the next tick
+  await nextTick();
+  assert.equal(sandboxes.length, 4);
+  await pool.close();
+});
