@@ -38,9 +38,13 @@ export interface ToolRunner {
 
 /** Limits that apply to one cell. */
 export interface CellLimits {
+  /** V8 heap limit of the cell's sandbox, in MiB; exceeding it fails the cell with `memory_limit`. */
   heapMiB: number;
+  /** Longest a cell may run, in milliseconds; past it the cell is stopped with `timeout`. */
   lifetimeMs: number;
+  /** Most output, in bytes, a cell may buffer before it is delivered; past it the cell stops with `output_limit`. */
   outputBytes: number;
+  /** Most tool calls a cell may have pending at once; a call beyond it rejects inside the cell. */
   maxToolCallsInFlight: number;
 }
 

@@ -31,12 +31,15 @@ export type CellErrorKind =
 
 /** An error with its kind; `message` is the text the model sees. */
 export interface CellError {
+  /** Why the result is not a success. */
   kind: CellErrorKind;
+  /** The text the model sees. */
   message: string;
 }
 
 /** What `exec`, `wait` and `terminate` resolve with. */
 export interface CellResult {
+  /** Where the cell stands: `running` when the call yielded before the cell finished. */
   status: CellStatus;
   /** The cell's id; empty when the request was rejected before a cell existed. */
   cellId: string;

@@ -22,6 +22,7 @@ export type CodecellErrorCode =
  * ```
  */
 export class CodecellError extends Error {
+  /** Creates an error with its `code` and a human-readable `message`. */
   constructor(readonly code: CodecellErrorCode, message: string) {
     super(message);
     this.name = "CodecellError";

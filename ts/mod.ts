@@ -22,25 +22,35 @@
  */
 export { CodeModeSession, DEFAULT_LIMITS, DEFAULT_YIELD_TIME_MS } from "./session.ts";
 export type { CellInfo, ExecOptions, SessionLimits, SessionOptions, WaitOptions } from "./session.ts";
+export type { CellLimits } from "./cell.ts";
 export type { CellError, CellErrorKind, CellResult, CellStatus } from "./cell_result.ts";
-export type { ContentItem, ImageDetail, ImageItem, TextItem, ToolResponse } from "./model/items.ts";
+export type { ContentItem, IMAGE_DETAILS, ImageDetail, ImageItem, TextItem, ToolResponse } from "./model/items.ts";
 export { DEFAULT_MAX_OUTPUT_TOKENS } from "./model/tool_layer.ts";
 export { defineTool, withResultKind } from "./tools/define.ts";
 export type {
+  FreeformToolSpec,
   JsonSchema,
   JsonSchemaObject,
+  JsonSchemaToolSpec,
+  MaybePromise,
+  ToolArguments,
   ToolContext,
   ToolDefinition,
   ToolKind,
   ToolResultKind,
+  ToolSpecBase,
+  ZodToolSpec,
 } from "./tools/define.ts";
-export type { ToolEntry } from "./tools/registry.ts";
+export type { JsonValue, ToolCallResult, ToolEntry } from "./tools/registry.ts";
 export type { DeclaredTool } from "./tools/declarations.ts";
 export type {
   AnthropicToolSpec,
   AnyToolSpecs,
   ChatToolSpec,
   McpToolSpec,
+  ParametersSchema,
+  ResponsesCustomTool,
+  ResponsesFunctionTool,
   ResponsesToolSpec,
   ToolSpecFormat,
 } from "./model/tool_specs.ts";

@@ -65,7 +65,11 @@ export interface SessionOptions {
    * gets the new tools (cells already running keep theirs). Replaces `tools`.
    */
   toolSource?: { tools(): readonly ToolDefinition[] };
-  /** Starts a sandbox; for tests that substitute the process. */
+  /**
+   * Starts a sandbox; for tests that substitute the process.
+   *
+   * @internal
+   */
   spawnSandbox?: (options: { heapMiB: number }) => SandboxLink;
 }
 
@@ -92,14 +96,17 @@ export interface ExecOptions {
 
 /** Options of {@linkcode CodeModeSession.wait}. */
 export interface WaitOptions {
+  /** Return after this long even if the cell is still running (default 10 000; ≥ 10 000 gets 1 s of grace). */
   yieldTimeMs?: number;
   /** Stop the cell and answer once its sandbox has exited. */
   terminate?: boolean;
+  /** Truncate the returned items to this many tokens (contract §2); unlimited when absent. */
   maxOutputTokens?: number;
 }
 
 /** A live cell as listed by {@linkcode CodeModeSession.cells}. */
 export interface CellInfo {
+  /** The cell's id, as passed to {@linkcode CodeModeSession.wait}. */
   cellId: string;
   /** `running`, `terminating`, or `finished` (its final result not yet delivered). */
   state: "running" | "terminating" | "finished";
@@ -133,6 +140,10 @@ export class CodeModeSession {
   readonly #console: boolean;
   #declarations: string | undefined;
 
+  /**
+   * Creates a session and starts warming its sandbox pool. Throws {@linkcode CodecellError} for an invalid set of
+   * tools (two tools with the same global name, or a value not made by `defineTool`).
+   */
   constructor(options: SessionOptions = {}) {
     this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.#onNotify = options.onNotify;
@@ -218,9 +229,13 @@ export class CodeModeSession {
    * description (for agents that give the model no other tools).
    */
   toolSpecs(format: "responses", options?: { codeModeOnly?: boolean }): ResponsesToolSpec[];
+  /** The `exec` and `wait` tool definitions for the OpenAI Chat Completions API. */
   toolSpecs(format: "chat", options?: { codeModeOnly?: boolean }): ChatToolSpec[];
+  /** The `exec` and `wait` tool definitions for the Anthropic Messages API. */
   toolSpecs(format: "anthropic", options?: { codeModeOnly?: boolean }): AnthropicToolSpec[];
+  /** The `exec` and `wait` tool definitions as MCP `Tool` objects. */
   toolSpecs(format: "mcp", options?: { codeModeOnly?: boolean }): McpToolSpec[];
+  /** The `exec` and `wait` tool definitions for the API named by `format`. */
   toolSpecs(format: ToolSpecFormat, options?: { codeModeOnly?: boolean }): AnyToolSpecs;
   toolSpecs(format: ToolSpecFormat, options: { codeModeOnly?: boolean } = {}): AnyToolSpecs {
     const entries = this.#currentTools().registry.entries();

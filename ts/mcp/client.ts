@@ -55,6 +55,8 @@ export interface McpToolSource {
  *
  * @example
  * ```ts
+ * import { CodeModeSession } from "codecell";
+ *
  * const mcp = await mcpTools({
  *   everything: { command: "npx", args: ["-y", "@modelcontextprotocol/server-everything"] },
  *   docs: { url: "https://example.com/mcp", headers: { Authorization: "Bearer ..." } },
@@ -210,7 +212,7 @@ function mcpToolDefinition(namespace: string, tool: Tool, connection: McpServerC
  * @example
  * ```ts
  * const source = combineToolSources([lookupOrder], await mcpTools(servers));
- * new CodeModeSession({ tools: source.tools() });
+ * const session = new CodeModeSession({ toolSource: source });
  * ```
  */
 export function combineToolSources(

@@ -59,6 +59,7 @@ export interface CodecellMcpServer {
  *
  * @example
  * ```ts
+ * import { CodeModeSession } from "codecell";
  * import { StdioServerTransport } from "@modelcontextprotocol/server/stdio";
  *
  * const mcp = await createCodecellMcpServer({

@@ -24,7 +24,9 @@ export type { JsonSchema, JsonSchemaObject, ToolArguments } from "./validate.ts"
 export interface ToolContext {
   /** Aborted when the calling cell is terminated or the session closes. */
   readonly signal: AbortSignal;
+  /** The id of the calling cell. */
   readonly cellId: string;
+  /** The id of this call, unique within the calling cell. */
   readonly callId: string;
 }
 
@@ -37,9 +39,11 @@ export type ToolKind = "function" | "freeform";
  */
 export type ToolResultKind = "json" | "mcp";
 
-type MaybePromise<T> = T | PromiseLike<T>;
+/** A value, or a promise of it: what a handler may return. */
+export type MaybePromise<T> = T | PromiseLike<T>;
 
-interface ToolSpecBase {
+/** The fields every kind of tool spec passed to {@link defineTool} shares. */
+export interface ToolSpecBase {
   /** The tool's name; the sandbox calls it under its normalized form (`echo-tool` → `tools.echo_tool`). */
   name: string;
   /** What the model reads about the tool (before its TypeScript declaration in `ALL_TOOLS`). */
@@ -50,43 +54,62 @@ interface ToolSpecBase {
 
 /** A function tool whose arguments (and optionally result) are zod schemas. */
 export interface ZodToolSpec<I extends z.core.$ZodType, O extends z.core.$ZodType> extends ToolSpecBase {
+  /** `"function"` (the default): the tool takes a JSON object of arguments. */
   kind?: "function";
   /** Validates the arguments; the handler receives the parsed value (defaults applied). */
   input: I;
+  /** Not allowed with `input`: a tool has one argument schema. */
   inputSchema?: undefined;
   /** Documents the result in the tool's declaration. */
   output?: O;
   /** The result as a JSON Schema instead of `output`. */
   outputSchema?: JsonSchema;
+  /** The handler: receives the parsed arguments and returns a JSON-serializable result (or a promise of one). */
   run: (args: z.output<I>, ctx: ToolContext) => MaybePromise<z.output<O>>;
 }
 
 /** A function tool whose arguments are described by a plain JSON Schema (`{type: "object"}` when omitted). */
 export interface JsonSchemaToolSpec extends ToolSpecBase {
+  /** `"function"` (the default): the tool takes a JSON object of arguments. */
   kind?: "function";
+  /** Validates the arguments; must describe a JSON object (default `{type: "object"}`). */
   inputSchema?: JsonSchemaObject;
+  /** Not allowed with `inputSchema`: a tool has one argument schema. */
   input?: undefined;
+  /** Documents the result in the tool's declaration, as a JSON Schema. */
   outputSchema?: JsonSchema;
+  /** Documents the result in the tool's declaration, as a zod schema instead of `outputSchema`. */
   output?: z.core.$ZodType;
   // Method syntax on purpose: a handler may annotate `args` with the type its schema guarantees (`{ name: string }`).
+  /** The handler: receives the validated arguments and returns a JSON-serializable result (or a promise of one). */
   run(args: ToolArguments, ctx: ToolContext): unknown;
 }
 
 /** A tool that takes the raw string the cell passes (`tools.shout("hi")`). */
 export interface FreeformToolSpec extends ToolSpecBase {
+  /** Always `"freeform"`. */
   kind: "freeform";
+  /** Not allowed: a freeform tool takes a raw string, not arguments. */
   input?: undefined;
+  /** Not allowed: a freeform tool takes a raw string, not arguments. */
   inputSchema?: undefined;
+  /** Documents the result in the tool's declaration, as a zod schema. */
   output?: z.core.$ZodType;
+  /** Documents the result in the tool's declaration, as a JSON Schema instead of `output`. */
   outputSchema?: JsonSchema;
+  /** The handler: receives the string the cell passed and returns a JSON-serializable result (or a promise of one). */
   run: (input: string, ctx: ToolContext) => unknown;
 }
 
 /** A checked tool, as returned by {@link defineTool}. Pass an array of them to the session. */
 export interface ToolDefinition {
+  /** The tool's name as written in the spec (before normalization and namespacing). */
   readonly name: string;
+  /** The namespace its global name is prefixed with, if any. */
   readonly namespace: string | undefined;
+  /** What the model reads about the tool (empty when the spec had none). */
   readonly description: string;
+  /** Whether the tool takes a JSON object of arguments or a raw string. */
   readonly kind: ToolKind;
   /** JSON Schema of the arguments (function tools; `$schema` removed), `undefined` for freeform tools. */
   readonly inputSchema: JsonSchemaObject | undefined;
@@ -110,6 +133,7 @@ export type PreparedTool = (input: unknown) => Promise<Validation<ToolInvocation
  *
  * @example
  * ```ts
+ * import { defineTool } from "codecell";
  * import { z } from "zod";
  *
  * const lookupOrder = defineTool({
@@ -132,7 +156,9 @@ export type PreparedTool = (input: unknown) => Promise<Validation<ToolInvocation
 export function defineTool<I extends z.core.$ZodType, O extends z.core.$ZodType = z.core.$ZodType>(
   spec: ZodToolSpec<I, O>,
 ): ToolDefinition;
+/** Defines a function tool whose arguments are described by a plain JSON Schema. */
 export function defineTool(spec: JsonSchemaToolSpec): ToolDefinition;
+/** Defines a freeform tool: it takes the raw string the cell passes. */
 export function defineTool(spec: FreeformToolSpec): ToolDefinition;
 export function defineTool(spec: unknown): ToolDefinition {
   const fields = checkFields(spec);

@@ -29,9 +29,11 @@ export type ToolCallResult = { ok: true; value: JsonValue } | { ok: false; error
 export interface ToolEntry {
   /** Normalized global name (namespace applied): the key on the sandbox's `tools`. */
   readonly name: string;
+  /** Whether the tool takes a JSON object of arguments or a raw string. */
   readonly kind: ToolKind;
   /** `"mcp"`: the declaration names `CallToolResult`, so a file holding it needs the MCP types preamble too. */
   readonly resultKind: ToolResultKind;
+  /** The definition the entry was built from. */
   readonly definition: ToolDefinition;
   /** `declare const tools: { <name>(...): Promise<...>; };` */
   readonly declaration: string;
