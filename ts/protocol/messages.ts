@@ -59,7 +59,7 @@ export const HostToolResult = z.discriminatedUnion("ok", [
 ]);
 
 /** Every message the host sends. */
-export const HostToSandbox = z.union([HostSetup, HostWarmup, HostCellStart, HostToolResult]);
+export const HostToSandbox = z.discriminatedUnion("type", [HostSetup, HostWarmup, HostCellStart, HostToolResult]);
 export type HostToSandbox = z.infer<typeof HostToSandbox>;
 export type HostSetup = z.infer<typeof HostSetup>;
 export type HostCellStart = z.infer<typeof HostCellStart>;
@@ -94,8 +94,8 @@ export const CellDone = z.discriminatedUnion("ok", [
   z.strictObject({ type: z.literal("cell/done"), ok: z.literal(false), error: z.string() }),
 ]);
 
-/** Every message a sandbox may send. */
-export const SandboxToHost = z.union([
+/** Every message a sandbox may send (keyed on `type`, so parsing one costs a lookup, not a try of each shape). */
+export const SandboxToHost = z.discriminatedUnion("type", [
   SandboxHello,
   SandboxWarm,
   OutputText,
