@@ -48,6 +48,16 @@ export class FrameReader {
     return this.#frames.shift()!;
   }
 
+  /** The next frame, read without blocking the event loop; `null` when stdin has closed. */
+  async next(): Promise<string | null> {
+    while (this.#frames.length === 0) {
+      const n = await read(this.#chunk);
+      if (n === null) return null;
+      this.#take(n);
+    }
+    return this.#frames.shift()!;
+  }
+
   /** Calls `onFrame` for every frame until stdin closes. */
   async pump(onFrame: (json: string) => void): Promise<void> {
     while (true) {

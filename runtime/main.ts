@@ -102,7 +102,9 @@ const setup = parse(reader.nextSync());
 if (setup.type !== "session/setup") throw new Error(`codecell: expected session/setup, got ${setup.type}`);
 installTools(setup.tools);
 lockDown(setup.console);
-let next = parse(reader.nextSync());
+// Read asynchronously once during boot: Deno sets its async stdin path up on first use, which would otherwise
+// land between the cell's last output and its `cell/done` (the reads for tool results use that path).
+let next = parse(await reader.next());
 if (next.type === "cell/warmup") {
   await warmUp();
   send({ type: "sandbox/warm" });
