@@ -4,12 +4,8 @@
  *
  * @module
  */
-import {
-  describeJsonValue,
-  failedToParseFunctionArguments,
-  invalidTypeDetail,
-  missingFieldDetail,
-} from "../model/messages.ts";
+import { failedToParseFunctionArguments, invalidTypeDetail, missingFieldDetail } from "../model/messages.ts";
+import { readArgumentsObject } from "../model/function_args.ts";
 
 /** The raw exec input, or the tool-error message for unusable arguments. */
 export type ParsedExecArgs = { ok: true; code: string } | { ok: false; message: string };
@@ -24,18 +20,9 @@ export type ParsedExecArgs = { ok: true; code: string } | { ok: false; message: 
  * ```
  */
 export function parseExecArgs(input: unknown): ParsedExecArgs {
-  let value = input;
-  if (typeof input === "string") {
-    try {
-      value = JSON.parse(input);
-    } catch (error) {
-      return fail(error instanceof Error ? error.message : String(error));
-    }
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return fail(`invalid type: expected a JSON object, got ${describeJsonValue(value)}`);
-  }
-  const code: unknown = Reflect.get(value, "code");
+  const object = readArgumentsObject(input);
+  if (!object.ok) return fail(object.detail);
+  const code = object.fields.code;
   if (code === undefined) return fail(missingFieldDetail("code"));
   if (typeof code !== "string") return fail(invalidTypeDetail("code", "a string", code));
   return { ok: true, code };

@@ -1,12 +1,7 @@
 /** Parses the arguments of the `wait` function tool (contract §1). */
 
-import {
-  describeJsonValue,
-  failedToParseFunctionArguments,
-  invalidTypeDetail,
-  invalidValueDetail,
-  missingFieldDetail,
-} from "./messages.ts";
+import { failedToParseFunctionArguments, invalidTypeDetail, invalidValueDetail, missingFieldDetail } from "./messages.ts";
+import { readArgumentsObject } from "./function_args.ts";
 
 /** Default `yield_time_ms` of `wait`. */
 export const DEFAULT_WAIT_YIELD_TIME_MS = 10_000;
@@ -32,18 +27,9 @@ const NON_NEGATIVE_INTEGER = "a non-negative integer";
  * Failures read `failed to parse function arguments: <detail>` and are meant to be returned as a tool error.
  */
 export function parseWaitArgs(input: unknown): ParsedWaitArgs {
-  let value = input;
-  if (typeof input === "string") {
-    try {
-      value = JSON.parse(input);
-    } catch (error) {
-      return fail(error instanceof Error ? error.message : String(error));
-    }
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return fail(`invalid type: expected a JSON object, got ${describeJsonValue(value)}`);
-  }
-  const fields: Record<string, unknown> = { ...value };
+  const object = readArgumentsObject(input);
+  if (!object.ok) return fail(object.detail);
+  const { fields } = object;
 
   const cellId = fields.cell_id;
   if (cellId === undefined) return fail(missingFieldDetail("cell_id"));
