@@ -30,7 +30,7 @@ export function estimateTokens(text: string): number {
  * All text: if the `\n`-joined text fits, the items are returned unchanged; otherwise one middle-truncated text
  * item with a warning replaces them. With images: text items are kept in order while they fit, the first one
  * that does not is middle-truncated to the remaining budget, later text items are dropped and counted in a final
- * `[omitted <n> text items ...]` item; every image is kept.
+ * `[omitted <n> text items ...]` item; every image is kept. The cut item has no warning header (as in Codex).
  */
 export function applyOutputBudget(items: ContentItem[], maxTokens: number): ContentItem[] {
   const budgetTokens = normalizeBudget(maxTokens);
@@ -75,7 +75,8 @@ function budgetMixed(items: ContentItem[], budgetTokens: number): ContentItem[] 
     exhausted = true;
     // With nothing left there is no room for even a snippet; the omitted count reports the item instead.
     if (remainingTokens === 0) omitted++;
-    else out.push(textItem(truncateWithWarning(item.text, bytes, remainingTokens * BYTES_PER_TOKEN)));
+    // Codex cuts this item to the bare `head…R tokens truncated…tail`: the warning header is for all-text output.
+    else out.push(textItem(middleTruncate(item.text, bytes, remainingTokens * BYTES_PER_TOKEN)));
   }
   if (omitted > 0) out.push(textItem(`[omitted ${omitted} text items ...]`));
   return out;
@@ -86,15 +87,18 @@ function budgetMixed(items: ContentItem[], budgetTokens: number): ContentItem[] 
  * Head and tail each get half of `budgetBytes` and never split a character; `R` covers the bytes actually removed.
  */
 function truncateWithWarning(text: string, textBytes: number, budgetBytes: number): string {
+  const originalTokens = Math.ceil(textBytes / BYTES_PER_TOKEN);
+  return `Warning: truncated output (original token count: ${originalTokens})\n` +
+    `Total output lines: ${countLines(text)}\n\n` + middleTruncate(text, textBytes, budgetBytes);
+}
+
+/** `<head>…<R> tokens truncated…<tail>`: head and tail each get half of `budgetBytes`, never splitting a character. */
+function middleTruncate(text: string, textBytes: number, budgetBytes: number): string {
   const headBudget = Math.floor(budgetBytes / 2);
   const head = prefixWithin(text, headBudget);
   const tail = suffixWithin(text, budgetBytes - headBudget, head.end);
-  const removedBytes = textBytes - head.bytes - tail.bytes;
-  const originalTokens = Math.ceil(textBytes / BYTES_PER_TOKEN);
-  const removedTokens = Math.ceil(removedBytes / BYTES_PER_TOKEN);
-  return `Warning: truncated output (original token count: ${originalTokens})\n` +
-    `Total output lines: ${countLines(text)}\n\n` +
-    `${text.slice(0, head.end)}…${removedTokens} tokens truncated…${text.slice(tail.start)}`;
+  const removedTokens = Math.ceil((textBytes - head.bytes - tail.bytes) / BYTES_PER_TOKEN);
+  return `${text.slice(0, head.end)}…${removedTokens} tokens truncated…${text.slice(tail.start)}`;
 }
 
 /** The longest prefix of whole characters within `maxBytes`: its end index and its byte size. */

@@ -80,12 +80,13 @@ test("budget 0 keeps only the warning and the marker", () => {
   assert.deepEqual(applyOutputBudget([text("")], 0), [text("")]);
 });
 
-test("with images: text that fits is kept, the first that does not is truncated, later text is dropped", () => {
+test("with images: text that fits is kept, the first that does not is cut in the middle, later text is dropped", () => {
   const items = [text("aaaa"), image(1), text("b".repeat(40)), text("c"), image(2)];
   assert.deepEqual(applyOutputBudget(items, 3), [
     text("aaaa"),
     image(1),
-    text("Warning: truncated output (original token count: 10)\nTotal output lines: 1\n\nbbbb…8 tokens truncated…bbbb"),
+    // Only all-text output gets the warning header; here the item is cut to the bare snippet, as in Codex.
+    text("bbbb…8 tokens truncated…bbbb"),
     image(2),
     text("[omitted 1 text items ...]"),
   ]);
