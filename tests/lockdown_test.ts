@@ -214,3 +214,20 @@ for (const [behaviour, detail] of [
     await withSession(async (s) => assert.deepEqual(textsOf(await s.execTool('text("ok")')), ["ok"]));
   });
 }
+
+test("memory outside the V8 heap is capped too: an ArrayBuffer bomb fails inside its cell", async () => {
+  await withSession(async (s) => {
+    const result = await s.exec(
+      "const hog = [];\n" +
+        "try { while (true) hog.push(new Uint8Array(50e6).fill(1)); } catch (e) { text(`${e.name}: ${e.message}`); }\n" +
+        "text(hog.length * 50 <= 1024 ? 'bounded' : `unbounded: ${hog.length * 50} MB`);",
+      { yieldTimeMs: 60_000 },
+    );
+    assert.equal(result.status, "completed", JSON.stringify(result.error));
+    assert.deepEqual(result.items, [
+      { type: "input_text", text: "RangeError: Array buffer allocation failed" },
+      { type: "input_text", text: "bounded" },
+    ]);
+    assert.deepEqual(textsOf(await s.execTool('text("still serving")')), ["still serving"]);
+  }, { limits: { heapMiB: 128 } });
+});

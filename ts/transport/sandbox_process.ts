@@ -11,6 +11,7 @@ import { type HostToSandbox, SandboxToHost } from "../protocol/messages.ts";
 import type { LinkListener, SandboxExit, SandboxLink } from "./link.ts";
 import { denoBinaryPath } from "./deno_binary.ts";
 import { RUNTIME_ENTRY, sandboxFiles } from "./sandbox_files.ts";
+import { withMemoryCap } from "./memory_cap.ts";
 
 /** How to start a sandbox. */
 export interface SandboxSpawnOptions {
@@ -24,7 +25,8 @@ export interface SandboxSpawnOptions {
 const STDERR_TAIL_BYTES = 8 * 1024;
 /** How long `close()` waits at each step before escalating. */
 const CLOSE_GRACE_MS = 1000;
-const OOM_MARKERS = ["out of memory", "Reached heap limit", "heap out of memory"];
+/** What V8 (heap limit) and Rust (a failed allocation under the memory cap) print when memory runs out. */
+const OOM_MARKERS = ["out of memory", "Reached heap limit", "heap out of memory", "memory allocation of"];
 
 /** Arguments of `deno run` for a sandbox: no `--allow-*` at all, and nothing read from the environment. */
 export function sandboxArgs(options: SandboxSpawnOptions): string[] {
@@ -54,7 +56,8 @@ export function sandboxEnv(heapMiB: number): Record<string, string> {
 
 /** Starts one sandbox process. */
 export function spawnSandbox(options: SandboxSpawnOptions): SandboxLink {
-  const child = spawn(denoBinaryPath(), sandboxArgs(options), {
+  const { command, args } = withMemoryCap(denoBinaryPath(), sandboxArgs(options), options.heapMiB);
+  const child = spawn(command, args, {
     cwd: sandboxFiles().scratchDir,
     env: sandboxEnv(options.heapMiB),
     stdio: ["pipe", "pipe", "pipe"],

@@ -1,0 +1,41 @@
+/**
+ * A cap on a sandbox's whole memory, beside V8's heap limit. `--max-old-space-size` bounds the JavaScript heap
+ * only: `ArrayBuffer` backing stores live outside it, so a cell allocating typed arrays in a loop could take every
+ * byte of the machine. On Linux the sandbox is started through `prlimit`, which sets `RLIMIT_DATA` (private
+ * writable memory) before it execs Deno: over the cap an allocation fails inside the cell
+ * (`RangeError: Array buffer allocation failed`) instead of starving the host and every other cell.
+ *
+ * @module
+ */
+import { existsSync } from "node:fs";
+import process from "node:process";
+
+/**
+ * Private writable memory Deno maps before any cell runs, rounded up: V8 reserves its 512 MiB code range as such
+ * memory (a sandbox does not start under ~560 MiB).
+ */
+const RUNTIME_BASELINE_MIB = 640;
+
+/** The data limit for a sandbox with `heapMiB` of V8 heap: the baseline, the heap, and as much again for buffers. */
+export function dataLimitBytes(heapMiB: number): number {
+  return (RUNTIME_BASELINE_MIB + 2 * heapMiB) * 1024 * 1024;
+}
+
+const PRLIMIT_PATHS = ["/usr/bin/prlimit", "/bin/prlimit"];
+let prlimit: string | null | undefined;
+
+/** `prlimit`'s path on Linux, or `null` where there is none (the heap limit then stands alone). */
+function prlimitPath(): string | null {
+  if (prlimit === undefined) {
+    prlimit = process.platform === "linux" ? PRLIMIT_PATHS.find((path) => existsSync(path)) ?? null : null;
+  }
+  return prlimit;
+}
+
+/** The command that starts `binary args` under the memory cap, where the platform allows one. */
+export function withMemoryCap(binary: string, args: string[], heapMiB: number): { command: string; args: string[] } {
+  const tool = prlimitPath();
+  if (tool === null) return { command: binary, args };
+  // prlimit execs the binary: the child's pid is Deno's own, so signals reach the sandbox itself.
+  return { command: tool, args: [`--data=${dataLimitBytes(heapMiB)}`, "--", binary, ...args] };
+}
