@@ -231,3 +231,20 @@ test("memory outside the V8 heap is capped too: an ArrayBuffer bomb fails inside
     assert.deepEqual(textsOf(await s.execTool('text("still serving")')), ["still serving"]);
   }, { limits: { heapMiB: 128 } });
 });
+
+test("a sandbox runs under kernel limits for its memory and CPU time", async () => {
+  await withSession(async (s, { gates, events }) => {
+    const out = await s.execTool('yield_control(); await tools.gate({ name: "hold" });');
+    assert.equal(statusOf(out), "Script running with cell ID 1");
+    await events.when("gate-waiting:hold");
+    const limits = liveDescendants(process.pid).map((pid) => readFileSync(`/proc/${pid}/limits`, "utf8"));
+    assert.ok(limits.length >= 1);
+    for (const text of limits) {
+      // 640 MiB + 2 × 128 MiB of data; 2 × 30 s + 60 s of CPU.
+      assert.match(text, /^Max data size\s+939524096\s+939524096\s+bytes\s*$/m);
+      assert.match(text, /^Max cpu time\s+120\s+120\s+seconds\s*$/m);
+    }
+    gates.open("hold");
+    assert.equal(statusOf(await s.waitTool({ cell_id: "1" })), "Script completed");
+  }, { limits: { heapMiB: 128, lifetimeMs: 30_000 } });
+});

@@ -70,7 +70,7 @@ export interface SessionOptions {
    *
    * @internal
    */
-  spawnSandbox?: (options: { heapMiB: number }) => SandboxLink;
+  spawnSandbox?: (options: { heapMiB: number; lifetimeMs: number }) => SandboxLink;
 }
 
 /** One version of the session's tools: their registry, the runner cells call, and warm sandboxes set up for them. */
@@ -151,8 +151,8 @@ export class CodeModeSession {
     this.#toolSource = options.toolSource;
     this.#poolSize = options.pool ?? 2;
     const spawn = options.spawnSandbox ?? spawnSandbox;
-    const heapMiB = this.#limits.heapMiB;
-    this.#spawn = () => spawn({ heapMiB });
+    const { heapMiB, lifetimeMs } = this.#limits;
+    this.#spawn = () => spawn({ heapMiB, lifetimeMs });
     this.#toolSet = this.#createToolSet(this.#toolSource?.tools() ?? options.tools ?? []);
     // Loads the type stripper while the first sandbox boots, instead of during the first cell.
     setTimeout(() => void warmSourceTools(), 0);

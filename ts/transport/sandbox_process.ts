@@ -11,12 +11,17 @@ import { type HostToSandbox, SandboxToHost } from "../protocol/messages.ts";
 import type { LinkListener, SandboxExit, SandboxLink } from "./link.ts";
 import { denoBinaryPath } from "./deno_binary.ts";
 import { RUNTIME_ENTRY, sandboxFiles } from "./sandbox_files.ts";
-import { withMemoryCap } from "./memory_cap.ts";
+import { withResourceCaps } from "./resource_caps.ts";
 
 /** How to start a sandbox. */
 export interface SandboxSpawnOptions {
   /** V8 old-space limit of the sandbox, in MiB. */
   heapMiB: number;
+  /**
+   * The cell's wall-clock lifetime limit, in ms. The host enforces it; the kernel backs it with a CPU-time limit
+   * (where available) so that a sandbox spinning in a loop cannot outlive a host that was killed.
+   */
+  lifetimeMs?: number;
   /** Entry module; tests point it at hostile stand-ins for the runtime. */
   entry?: string;
 }
@@ -56,7 +61,7 @@ export function sandboxEnv(heapMiB: number): Record<string, string> {
 
 /** Starts one sandbox process. */
 export function spawnSandbox(options: SandboxSpawnOptions): SandboxLink {
-  const { command, args } = withMemoryCap(denoBinaryPath(), sandboxArgs(options), options.heapMiB);
+  const { command, args } = withResourceCaps(denoBinaryPath(), sandboxArgs(options), options);
   const child = spawn(command, args, {
     cwd: sandboxFiles().scratchDir,
     env: sandboxEnv(options.heapMiB),

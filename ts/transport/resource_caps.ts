@@ -1,9 +1,15 @@
 /**
- * A cap on a sandbox's whole memory, beside V8's heap limit. `--max-old-space-size` bounds the JavaScript heap
+ * Kernel limits on a sandbox process, beside V8's heap limit and the host's own timers.
+ *
+ * Memory: V8's heap limit `--max-old-space-size` bounds the JavaScript heap
  * only: `ArrayBuffer` backing stores live outside it, so a cell allocating typed arrays in a loop could take every
  * byte of the machine. On Linux the sandbox is started through `prlimit`, which sets `RLIMIT_DATA` (private
  * writable memory) before it execs Deno: over the cap an allocation fails inside the cell
  * (`RangeError: Array buffer allocation failed`) instead of starving the host and every other cell.
+ *
+ * CPU: the host stops a cell at its lifetime limit, but a host that is killed cannot, and a sandbox busy in a loop
+ * never reads the end of its stdin. `RLIMIT_CPU` ends such an orphan. It counts every thread's time (V8 collects
+ * garbage in parallel), so it is set to twice the lifetime plus a minute: never before the host's own limit.
  *
  * @module
  */
@@ -32,10 +38,21 @@ function prlimitPath(): string | null {
   return prlimit;
 }
 
-/** The command that starts `binary args` under the memory cap, where the platform allows one. */
-export function withMemoryCap(binary: string, args: string[], heapMiB: number): { command: string; args: string[] } {
+/** The CPU-time limit, in seconds, for a sandbox whose cell may live `lifetimeMs`. */
+export function cpuLimitSeconds(lifetimeMs: number): number {
+  return Math.ceil((2 * lifetimeMs) / 1000) + 60;
+}
+
+/** The command that starts `binary args` under the caps, where the platform allows them. */
+export function withResourceCaps(
+  binary: string,
+  args: string[],
+  limits: { heapMiB: number; lifetimeMs?: number },
+): { command: string; args: string[] } {
   const tool = prlimitPath();
   if (tool === null) return { command: binary, args };
+  const caps = [`--data=${dataLimitBytes(limits.heapMiB)}`];
+  if (limits.lifetimeMs !== undefined) caps.push(`--cpu=${cpuLimitSeconds(limits.lifetimeMs)}`);
   // prlimit execs the binary: the child's pid is Deno's own, so signals reach the sandbox itself.
-  return { command: tool, args: [`--data=${dataLimitBytes(heapMiB)}`, "--", binary, ...args] };
+  return { command: tool, args: [...caps, "--", binary, ...args] };
 }
