@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { CodeModeSession } from "../ts/mod.ts";
 import { spawnSandbox } from "../ts/transport/sandbox_process.ts";
 import { statusOf, textsOf, withSession } from "./util.ts";
-import { liveDescendants } from "./processes.ts";
+import { liveSandboxes } from "./processes.ts";
 
 /** ECMAScript (ECMA-262/402) globals without Atomics, SharedArrayBuffer and WebAssembly, plus the helpers. */
 const ALLOWED_GLOBALS = new Set([
@@ -138,7 +138,7 @@ test("a host environment secret is not in the sandbox's environment", async () =
       const out = await s.execTool('yield_control(); await tools.gate({ name: "hold" });');
       assert.equal(statusOf(out), "Script running with cell ID 1");
       await events.when("gate-waiting:hold");
-      const environs = liveDescendants(process.pid).map((pid) => readFileSync(`/proc/${pid}/environ`, "latin1"));
+      const environs = liveSandboxes(process.pid).map((pid) => readFileSync(`/proc/${pid}/environ`, "latin1"));
       assert.ok(environs.length >= 1, "expected the running sandbox among the host's children");
       for (const environ of environs) {
         assert.ok(!environ.includes("s3cr3t-value"));
@@ -237,7 +237,7 @@ test("a sandbox runs under kernel limits for its memory and CPU time", async () 
     const out = await s.execTool('yield_control(); await tools.gate({ name: "hold" });');
     assert.equal(statusOf(out), "Script running with cell ID 1");
     await events.when("gate-waiting:hold");
-    const limits = liveDescendants(process.pid).map((pid) => readFileSync(`/proc/${pid}/limits`, "utf8"));
+    const limits = liveSandboxes(process.pid).map((pid) => readFileSync(`/proc/${pid}/limits`, "utf8"));
     assert.ok(limits.length >= 1);
     for (const text of limits) {
       // 640 MiB + 2 × 128 MiB of data; 2 × 30 s + 60 s of CPU.

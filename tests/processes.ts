@@ -31,3 +31,14 @@ export function liveDescendants(root: number): number[] {
   }
   return found;
 }
+
+/** Live sandbox processes among the descendants of `root` (not, say, the esbuild service tsx starts). */
+export function liveSandboxes(root: number): number[] {
+  return liveDescendants(root).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").some((arg) => arg.endsWith("runtime/main.ts"));
+    } catch {
+      return false; // it exited while we looked
+    }
+  });
+}
