@@ -65,6 +65,8 @@ export interface SessionOptions {
    * gets the new tools (cells already running keep theirs). Replaces `tools`.
    */
   toolSource?: { tools(): readonly ToolDefinition[] };
+  /** Called when a changed `toolSource` list cannot be used (two tools normalize to one name); the old list stays. */
+  onToolsRefused?: (error: Error) => void;
   /**
    * Starts a sandbox; for tests that substitute the process.
    *
@@ -125,6 +127,9 @@ export interface CellInfo {
 export class CodeModeSession {
   readonly #limits: SessionLimits;
   readonly #toolSource: SessionOptions["toolSource"];
+  readonly #onToolsRefused: SessionOptions["onToolsRefused"];
+  /** A tool list from the source that could not be used (a name collision); not retried until it changes. */
+  #refused: readonly ToolDefinition[] | undefined;
   readonly #poolSize: number;
   readonly #spawn: () => SandboxLink;
   #toolSet: ToolSet;
@@ -149,6 +154,7 @@ export class CodeModeSession {
     this.#onNotify = options.onNotify;
     this.#console = options.console ?? true;
     this.#toolSource = options.toolSource;
+    this.#onToolsRefused = options.onToolsRefused;
     this.#poolSize = options.pool ?? 2;
     const spawn = options.spawnSandbox ?? spawnSandbox;
     const { heapMiB, lifetimeMs } = this.#limits;
@@ -287,11 +293,22 @@ export class CodeModeSession {
    */
   #currentTools(): ToolSet {
     const definitions = this.#toolSource?.tools();
-    if (definitions === undefined || definitions === this.#toolSet.definitions || this.#closing !== undefined) {
+    if (
+      definitions === undefined || definitions === this.#toolSet.definitions || definitions === this.#refused ||
+      this.#closing !== undefined
+    ) {
       return this.#toolSet;
     }
     const previous = this.#toolSet;
-    this.#toolSet = this.#createToolSet(definitions);
+    try {
+      this.#toolSet = this.#createToolSet(definitions);
+    } catch (error) {
+      // Two tools that now normalize to one name: cells keep the previous tools rather than fail (nothing
+      // model-facing may throw); the host hears about it once.
+      this.#refused = definitions;
+      this.#onToolsRefused?.(error instanceof Error ? error : new Error(String(error)));
+      return previous;
+    }
     this.#declarations = undefined;
     const retiring = previous.pool.close();
     this.#retiring.add(retiring);
