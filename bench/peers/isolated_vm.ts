@@ -12,16 +12,8 @@
  * @module
  */
 import { createRequire } from "node:module";
-import {
-  type BenchTool,
-  expectBench,
-  type Gate,
-  HOLD_CELL,
-  now,
-  type Peer,
-  TEXT_CELL,
-  toolLoopCell,
-} from "../adapter.ts";
+import type { BenchTool, Gate, Peer } from "../adapter.ts";
+import { type InProcessCell, InProcessPeer } from "../in_process.ts";
 
 interface IvmReference {
   release(): void;
@@ -44,28 +36,24 @@ interface Ivm {
 const MEMORY_LIMIT_MIB = 512;
 
 /** A cell in its own isolate; `done` settles when the cell's async body has completed. */
-interface Running {
+interface Running extends InProcessCell {
   isolate: IvmIsolate;
-  texts: string[];
-  done: Promise<unknown>;
 }
 
-class IsolatedVmPeer implements Peer {
+class IsolatedVmPeer extends InProcessPeer<Running> {
   readonly name = "isolated-vm";
   readonly note = "a fresh V8 isolate + context per cell, in the host process; warm = cold";
-  readonly hasTools = true;
   readonly version: string;
-  #tools = new Map<string, BenchTool>();
+  #byName = new Map<string, BenchTool>();
   #install = "";
-  #gate: Gate | undefined;
 
   constructor(private readonly ivm: Ivm, version: string) {
+    super();
     this.version = version;
   }
 
-  setup(tools: readonly BenchTool[], gate: Gate): Promise<void> {
-    this.#gate = gate;
-    this.#tools = new Map(tools.map((tool) => [tool.name, tool]));
+  override setup(tools: readonly BenchTool[], gate: Gate): Promise<void> {
+    this.#byName = new Map(tools.map((tool) => [tool.name, tool]));
     const names = JSON.stringify(tools.map((tool) => tool.name));
     // Runs in each new context: one closure per registered tool, all calling the host through `$call`.
     this.#install = `(() => {
@@ -78,10 +66,10 @@ class IsolatedVmPeer implements Peer {
       }
       globalThis.tools = tools;
     })();`;
-    return Promise.resolve();
+    return super.setup(tools, gate);
   }
 
-  #start(source: string): Running {
+  protected start(source: string): Running {
     const { ivm } = this;
     const isolate = new ivm.Isolate({ memoryLimit: MEMORY_LIMIT_MIB });
     const context = isolate.createContextSync();
@@ -96,64 +84,14 @@ class IsolatedVmPeer implements Peer {
     return { isolate, texts, done };
   }
 
+  protected override release(cell: Running): void {
+    cell.isolate.dispose();
+  }
+
   #call(name: string, args: Record<string, unknown>): unknown {
-    const tool = this.#tools.get(name);
+    const tool = this.#byName.get(name);
     if (tool === undefined) throw new Error(`unknown tool ${name}`);
     return tool.run(args);
-  }
-
-  async #cell(source: string): Promise<number> {
-    const start = now();
-    const cell = this.#start(source);
-    await cell.done;
-    const ms = now() - start;
-    cell.isolate.dispose();
-    expectBench(this.name, cell.texts);
-    return ms;
-  }
-
-  cold(): Promise<number> {
-    return this.#cell(TEXT_CELL);
-  }
-
-  warm(): Promise<number> {
-    return this.#cell(TEXT_CELL);
-  }
-
-  toolCalls(calls: number): Promise<number> {
-    return this.#cell(toolLoopCell(calls));
-  }
-
-  async burst(cells: number): Promise<number> {
-    const start = now();
-    const running: Running[] = [];
-    for (let i = 0; i < cells; i++) running.push(this.#start(TEXT_CELL));
-    await Promise.all(running.map((cell) => cell.done));
-    const ms = now() - start;
-    for (const cell of running) {
-      cell.isolate.dispose();
-      expectBench(this.name, cell.texts);
-    }
-    return ms;
-  }
-
-  async hold(cells: number): Promise<() => Promise<void>> {
-    const gate = this.#gate!;
-    const running = Array.from({ length: cells }, () => this.#start(HOLD_CELL));
-    await gate.whenArrived(cells);
-    return async () => {
-      gate.open();
-      await Promise.all(running.map((cell) => cell.done));
-      for (const cell of running) cell.isolate.dispose();
-    };
-  }
-
-  idleProcesses(): number {
-    return 0;
-  }
-
-  teardown(): Promise<void> {
-    return Promise.resolve();
   }
 }
 

@@ -8,16 +8,8 @@
  * @module
  */
 import { createRequire } from "node:module";
-import {
-  type BenchTool,
-  expectBench,
-  type Gate,
-  HOLD_CELL,
-  now,
-  type Peer,
-  TEXT_CELL,
-  toolLoopCell,
-} from "../adapter.ts";
+import { type BenchTool, type Gate, type Peer, TEXT_CELL } from "../adapter.ts";
+import { type InProcessCell, InProcessPeer } from "../in_process.ts";
 
 interface QjsHandle {
   dispose(): void;
@@ -54,24 +46,21 @@ interface QuickJsPackage {
 
 const MEMORY_LIMIT = 512 * 1024 * 1024;
 
-interface Running {
+interface Running extends InProcessCell {
   context: QjsContext;
-  texts: string[];
-  done: Promise<unknown>;
   /** Handles that must be freed before the context is. */
   owned: QjsHandle[];
 }
 
-class QuickJsPeer implements Peer {
+class QuickJsPeer extends InProcessPeer<Running> {
   readonly name = "quickjs";
   readonly note = "QuickJS in WebAssembly, in the host process; warm = fresh context in a kept runtime";
-  readonly hasTools = true;
   #runtime: QjsRuntime;
-  #tools = new Map<string, BenchTool>();
+  #byName = new Map<string, BenchTool>();
   #install = "";
-  #gate: Gate | undefined;
 
   constructor(private readonly module: QjsModule, readonly version: string) {
+    super();
     this.#runtime = this.#newRuntime();
   }
 
@@ -81,9 +70,8 @@ class QuickJsPeer implements Peer {
     return runtime;
   }
 
-  setup(tools: readonly BenchTool[], gate: Gate): Promise<void> {
-    this.#gate = gate;
-    this.#tools = new Map(tools.map((tool) => [tool.name, tool]));
+  override setup(tools: readonly BenchTool[], gate: Gate): Promise<void> {
+    this.#byName = new Map(tools.map((tool) => [tool.name, tool]));
     this.#install = `(() => {
       const call = globalThis.$call;
       delete globalThis.$call;
@@ -93,10 +81,14 @@ class QuickJsPeer implements Peer {
       }
       globalThis.tools = tools;
     })();`;
-    return Promise.resolve();
+    return super.setup(tools, gate);
   }
 
-  #start(runtime: QjsRuntime, source: string): Running {
+  protected start(source: string): Running {
+    return this.#startIn(this.#runtime, source);
+  }
+
+  #startIn(runtime: QjsRuntime, source: string): Running {
     const context = runtime.newContext();
     const texts: string[] = [];
     const owned: QjsHandle[] = [];
@@ -104,7 +96,7 @@ class QuickJsPeer implements Peer {
     context.setProp(context.global, "text", text);
     text.dispose();
     const call = context.newFunction("$call", (name, json) => {
-      const tool = this.#tools.get(context.getString(name));
+      const tool = this.#byName.get(context.getString(name));
       const args = JSON.parse(context.getString(json)) as Record<string, unknown>;
       const deferred = context.newPromise();
       owned.push(deferred);
@@ -126,70 +118,19 @@ class QuickJsPeer implements Peer {
     return { context, texts, done, owned };
   }
 
-  #end(cell: Running): void {
+  protected override release(cell: Running): void {
     for (const handle of cell.owned) handle.dispose();
     cell.context.dispose();
   }
 
-  async #cell(source: string): Promise<number> {
-    const start = now();
-    const cell = this.#start(this.#runtime, source);
-    await cell.done;
-    const ms = now() - start;
-    this.#end(cell);
-    expectBench(this.name, cell.texts);
-    return ms;
-  }
-
-  async cold(): Promise<number> {
-    const start = now();
+  /** Cold: a new runtime as well as a new context. */
+  override async cold(): Promise<number> {
     const runtime = this.#newRuntime();
-    const cell = this.#start(runtime, TEXT_CELL);
-    await cell.done;
-    const ms = now() - start;
-    this.#end(cell);
-    runtime.dispose();
-    expectBench(this.name, cell.texts);
-    return ms;
-  }
-
-  warm(): Promise<number> {
-    return this.#cell(TEXT_CELL);
-  }
-
-  toolCalls(calls: number): Promise<number> {
-    return this.#cell(toolLoopCell(calls));
-  }
-
-  async burst(cells: number): Promise<number> {
-    const start = now();
-    const running = Array.from({ length: cells }, () => this.#start(this.#runtime, TEXT_CELL));
-    await Promise.all(running.map((cell) => cell.done));
-    const ms = now() - start;
-    for (const cell of running) {
-      this.#end(cell);
-      expectBench(this.name, cell.texts);
+    try {
+      return await this.timeCell(TEXT_CELL, (source) => this.#startIn(runtime, source));
+    } finally {
+      runtime.dispose();
     }
-    return ms;
-  }
-
-  async hold(cells: number): Promise<() => Promise<void>> {
-    const gate = this.#gate!;
-    const running = Array.from({ length: cells }, () => this.#start(this.#runtime, HOLD_CELL));
-    await gate.whenArrived(cells);
-    return async () => {
-      gate.open();
-      await Promise.all(running.map((cell) => cell.done));
-      for (const cell of running) this.#end(cell);
-    };
-  }
-
-  idleProcesses(): number {
-    return 0;
-  }
-
-  teardown(): Promise<void> {
-    return Promise.resolve();
   }
 }
 
