@@ -259,3 +259,17 @@ test("close() terminates running cells, leaves no process behind and refuses new
   });
   assert.deepEqual(session.cells(), []);
 });
+
+test("close() called while a new exec prepares its source refuses that exec and leaves nothing running", async () => {
+  const before = new Set(liveDescendants(process.pid));
+  const session = new CodeModeSession({ tools: [] });
+  // The exec starts preparing its source; close() begins before the cell reaches a sandbox.
+  const racing = session.execTool('text("raced")');
+  await session.close();
+  assert.deepEqual(await racing, {
+    success: false,
+    items: [{ type: "input_text", text: "code mode session is shutting down" }],
+  });
+  assert.deepEqual(session.cells(), []);
+  assert.deepEqual(liveDescendants(process.pid).filter((pid) => !before.has(pid)), []);
+});

@@ -81,7 +81,8 @@ export class CellActor {
   #observer: Observer | undefined;
   #outcome: { status: CellStatus; error?: CellError } | undefined;
   #lifetimeTimer: ReturnType<typeof setTimeout> | undefined;
-  #lease!: Lease;
+  /** The sandbox; absent until `start` (a cell whose source failed to prepare never gets one). */
+  #lease: Lease | undefined;
   #started = false;
   #onStarted: (() => void)[] = [];
 
@@ -147,7 +148,7 @@ export class CellActor {
     if (this.#state === "closed") return rejected(execCellAlreadyTerminating(this.id), this.id);
     this.#state = "terminating";
     this.#abortToolCalls();
-    await this.#lease.link.kill();
+    await this.#lease?.link.kill();
     // The exit handler has run by now: a `cell/done` that beat the kill decided the outcome; otherwise it is ours.
     this.#finish("terminated", { kind: "terminated", message: "the cell was terminated" });
     // A wait that was observing when the terminate arrived gets an empty running→terminated answer.
@@ -222,7 +223,7 @@ export class CellActor {
     const { callId } = call;
     const reply = (outcome: ToolOutcome) => {
       if (this.#calls.delete(callId) && this.#outcome === undefined) {
-        this.#lease.link.send(
+        this.#lease?.link.send(
           outcome.ok
             ? { type: "tool/result", callId, ok: true, value: outcome.value }
             : { type: "tool/result", callId, ok: false, error: outcome.error },
@@ -250,7 +251,7 @@ export class CellActor {
   #stop(error: CellError): void {
     if (this.#outcome !== undefined || this.#state === "terminating") return;
     this.#finish("failed", error);
-    this.#lease.link.kill();
+    this.#lease?.link.kill();
   }
 
   /** Decides the terminal outcome (first caller wins) and settles everything that depends on it. */

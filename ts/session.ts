@@ -177,8 +177,12 @@ export class CodeModeSession {
     const tools = this.#currentTools();
     const cell = this.#newCell(tools.runner);
     const prepared = await prepareCell(source);
+    if (this.#closing !== undefined) {
+      // close() began while the source was prepared: this cell never existed for anyone (close saw it not running).
+      this.#cells.delete(cell.id);
+      return rejected(SESSION_SHUTTING_DOWN);
+    }
     if (!prepared.ok) cell.failBeforeStart(prepared.error);
-    else if (this.#closing !== undefined) cell.failBeforeStart(SESSION_SHUTTING_DOWN);
     else {
       cell.start(
         (start, listener) => {
