@@ -178,7 +178,7 @@ export class CodeModeSession {
     const cell = this.#newCell(tools.runner);
     const prepared = await prepareCell(source);
     if (this.#closing !== undefined) {
-      // close() began while the source was prepared: this cell never existed for anyone (close saw it not running).
+      // close() began while the source was prepared and has ended this cell before it reached a sandbox.
       this.#cells.delete(cell.id);
       return rejected(SESSION_SHUTTING_DOWN);
     }
