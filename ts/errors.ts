@@ -7,8 +7,6 @@
 /** Codes of {@linkcode CodecellError}. */
 export type CodecellErrorCode =
   | "deno_not_found"
-  | "protocol_mismatch"
-  | "sandbox_exited"
   | "tool_name_collision"
   | "invalid_tool"
   | "invalid_options";
