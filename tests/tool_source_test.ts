@@ -2,20 +2,24 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CodeModeSession, defineTool, type ToolDefinition } from "../ts/mod.ts";
-import { statusOf, textsOf } from "./util.ts";
+import { deferred, statusOf, textsOf } from "./util.ts";
 
 const tool = (name: string, answer: string) =>
   defineTool({ name, description: `Answers ${answer}.`, inputSchema: { type: "object" }, run: () => answer });
 
 test("a changed tool list reaches the next cell; a running cell keeps the tools it started with", async () => {
-  let list: readonly ToolDefinition[] = [tool("first", "one")];
+  const held = deferred();
+  const hold = defineTool({ name: "hold", description: "Waits for the test.", inputSchema: { type: "object" }, run: () => held.promise });
+  let list: readonly ToolDefinition[] = [tool("first", "one"), hold];
   const session = new CodeModeSession({ toolSource: { tools: () => list } });
   try {
-    const running = await session.execTool('yield_control(); await new Promise((r) => setTimeout(r, 200)); text(await tools.first({}));');
+    // The first cell calls `first` only after the list has changed and a second cell has run on the new list.
+    const running = await session.execTool("yield_control(); await tools.hold({}); text(await tools.first({}));");
     assert.equal(statusOf(running), "Script running with cell ID 1");
-    list = [tool("first", "uno"), tool("second", "two")];
-    const next = await session.execTool("text(ALL_TOOLS.map((t) => t.name)); text(await tools.second({}));");
-    assert.deepEqual(textsOf(next), ['["first","second"]', "two"]);
+    list = [tool("first", "uno"), tool("second", "two"), hold];
+    const next = await session.execTool("text(ALL_TOOLS.map((t) => t.name)); text(await tools.first({})); text(await tools.second({}));");
+    assert.deepEqual(textsOf(next), ['["first","second","hold"]', "uno", "two"]);
+    held.resolve();
     assert.deepEqual(textsOf(await session.waitTool({ cell_id: "1" })), ["one"]);
   } finally {
     await session.close();
