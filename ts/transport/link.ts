@@ -36,8 +36,11 @@ export interface SandboxLink {
   readonly exited: boolean;
   /** Resolves once the sandbox has ended (all its output delivered). */
   readonly closed: Promise<SandboxExit>;
-  /** Stops the sandbox now (SIGKILL); resolves when it has ended. Idempotent. */
-  kill(): Promise<SandboxExit>;
+  /**
+   * Stops the sandbox now (SIGKILL); resolves when it has ended. Idempotent. With `protocolError`, the host stops it
+   * for breaking the protocol, and the exit reports that reason.
+   */
+  kill(protocolError?: string): Promise<SandboxExit>;
   /** Asks the sandbox to end (stdin closed), then escalates to SIGTERM and SIGKILL. Idempotent. */
   close(): Promise<SandboxExit>;
 }

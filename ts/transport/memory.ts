@@ -56,8 +56,8 @@ export function createMemoryPair(): { link: SandboxLink; sandbox: MemorySandbox 
       return exitInfo !== undefined;
     },
     closed,
-    kill() {
-      end({ code: null, signal: "SIGKILL" });
+    kill(protocolError?: string) {
+      end({ code: null, signal: "SIGKILL", ...(protocolError === undefined ? {} : { protocolError }) });
       return closed;
     },
     close() {

@@ -46,7 +46,7 @@ class Candidate implements LinkListener {
   message(message: SandboxToHost): void {
     if (message.type === "sandbox/hello") {
       if (message.protocol !== PROTOCOL_VERSION) {
-        this.link.kill();
+        this.link.kill(`the sandbox speaks protocol version ${message.protocol}, the host ${PROTOCOL_VERSION}`);
         return;
       }
       this.link.send(this.setup);

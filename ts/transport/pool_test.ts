@@ -115,7 +115,13 @@ test("a sandbox speaking another protocol version is stopped before it gets any 
   pool.take(start, cell);
   sandboxes[0].send({ type: "sandbox/hello", protocol: 999 });
   assert.deepEqual(sandboxes[0].received, []);
-  assert.equal(cell.exits.length, 1);
+  assert.deepEqual(cell.exits, [{
+    code: null,
+    signal: "SIGKILL",
+    outOfMemory: false,
+    stderrTail: "",
+    protocolError: "the sandbox speaks protocol version 999, the host 1",
+  }]);
   await pool.close();
 });
 

@@ -118,8 +118,11 @@ class SandboxProcess implements SandboxLink {
     if (this.#exit !== undefined) listener.exit(this.#exit);
   }
 
-  kill(): Promise<SandboxExit> {
-    if (this.#exit === undefined) this.#child.kill("SIGKILL");
+  kill(protocolError?: string): Promise<SandboxExit> {
+    if (this.#exit === undefined) {
+      if (protocolError !== undefined) this.#violation(protocolError);
+      else this.#child.kill("SIGKILL");
+    }
     return this.closed;
   }
 
@@ -165,7 +168,7 @@ class SandboxProcess implements SandboxLink {
 
   /** The sandbox broke the protocol: stop listening to it and stop it. */
   #violation(reason: string): void {
-    this.#protocolError = reason;
+    this.#protocolError ??= reason;
     this.#child.stdout!.removeAllListeners("data");
     this.#child.stdout!.resume();
     this.#child.kill("SIGKILL");
