@@ -18,8 +18,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { denoBinaryPath } from "../ts/transport/deno_binary.ts";
 import { spawnSandbox } from "../ts/transport/sandbox_process.ts";
-import type { HostCellStart, SandboxToHost } from "../ts/protocol/messages.ts";
-import { PROTOCOL_VERSION } from "../ts/protocol/version.ts";
+import type { HostCellStart, SandboxToHost } from "../ts/contract/wire.ts";
+import { PROTOCOL_VERSION } from "../ts/contract/codec.ts";
 import { now, TEXT_CELL, toolLoopCell } from "./adapter.ts";
 import { waitQuiet } from "./memory.ts";
 

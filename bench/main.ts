@@ -1,6 +1,6 @@
 /**
- * codecell's benchmark against the peers a user would pick instead, side by side in one run (issue 5), plus the
- * sandbox-level figures of issue 2 and the session-level figures of issue 3.
+ * codecell's benchmark against the peers a user would pick instead, side by side in one run, plus
+ * sandbox-level figures (a bare link, no session) and session-level figures.
  *
  *   npm run bench                       everything (~6 min on 2 cores)
  *   npm run bench -- --quick            fewer iterations, under 2 minutes
@@ -418,7 +418,7 @@ const report: Report = {
     `tool_call: per-call overhead = (cell making ${CALLS} sequential awaited \`tools.tool_0({ i })\` calls − the same loop with 0 calls) / ${CALLS}, per round, host-side; includes argument validation in codecell (the in-process peers validate nothing). raw_link's tool round trip is measured directly between consecutive tool/call frames.`,
     `burst: ${BURST_CELLS} cells started at once (Promise.all), until all completed; codecell's pool of 2 serves two, the rest start a sandbox each.`,
     `memory: VmRSS of the host process plus all its descendants, in a fresh Node host per peer (tsx loaded, only that peer); idle (codecell: pool of 2 warm sandboxes), 1 and ${BURST_CELLS} cells running (each waiting on a tool call the harness holds; codecell keeps refilling its pool meanwhile). VmRSS counts shared pages once per process; PSS is in the JSON.`,
-    "raw_link (issue 2): a bare SandboxLink, no session: the synchronous spawn() call, spawn → hello, a warm sandbox's start → text → done (sent at once, and after 200 ms idle), the interval between consecutive tool/call frames with the host answering at once, and a plain Node ↔ Deno echo over pipes (the floor under any tool call).",
+    "raw_link: a bare SandboxLink, no session: the synchronous spawn() call, spawn → hello, a warm sandbox's start → text → done (sent at once, and after 200 ms idle), the interval between consecutive tool/call frames with the host answering at once, and a plain Node ↔ Deno echo over pipes (the floor under any tool call).",
     "Tools: tool_<k> with a two-sentence description and a 4-property JSON Schema each (a realistic size); cells call tool_0. deno run has no tool channel, so it has no tool counts and no tool_call.",
   ],
   rows,

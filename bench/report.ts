@@ -1,6 +1,6 @@
 /**
  * Results as data (JSON), as markdown (a compact table of medians, the targets, the full statistics) and the
- * target ratios of issues 2, 3 and 5, each computed from figures of the same run.
+ * target ratios (against the peers, of the raw sandbox, of the session), each computed from figures of the same run.
  *
  * @module
  */
@@ -67,7 +67,7 @@ export function computeTargets(rows: readonly Row[]): Target[] {
   };
   for (const tools of [0, 32, 128]) {
     ratio(
-      "issue 5",
+      "peers",
       `warm_exec, ${tools} tools: codecell / isolated-vm (aim 0.5×)`,
       find(rows, "warm_exec", "codecell", tools, "latency"),
       find(rows, "warm_exec", "isolated-vm", tools, "latency"),
@@ -76,7 +76,7 @@ export function computeTargets(rows: readonly Row[]): Target[] {
     );
   }
   ratio(
-    "issue 5",
+    "peers",
     "cold_exec, 0 tools: codecell / deno run",
     find(rows, "cold_exec", "codecell", 0, "latency"),
     find(rows, "cold_exec", "deno run", null, "latency"),
@@ -85,7 +85,7 @@ export function computeTargets(rows: readonly Row[]): Target[] {
   );
   for (const tools of [1, 32, 128]) {
     abs(
-      "issue 5",
+      "peers",
       `tool_call overhead, ${tools} tool${tools === 1 ? "" : "s"}: codecell per call`,
       find(rows, "tool_call", "codecell", tools, "per call"),
       0.1,
@@ -93,7 +93,7 @@ export function computeTargets(rows: readonly Row[]): Target[] {
     );
   }
   ratio(
-    "issue 5",
+    "peers",
     "warm_exec: codecell 128 tools / 0 tools",
     find(rows, "warm_exec", "codecell", 128, "latency"),
     find(rows, "warm_exec", "codecell", 0, "latency"),
@@ -101,21 +101,21 @@ export function computeTargets(rows: readonly Row[]): Target[] {
     "median / median",
   );
   abs(
-    "issue 2",
+    "raw sandbox",
     "raw link: warm cell round trip",
     find(rows, "raw_link", "codecell", null, "warm round trip"),
     1.0,
     "median, start → text → done",
   );
   abs(
-    "issue 2",
+    "raw sandbox",
     "raw link: warm cell round trip, sandbox idle 200 ms first",
     find(rows, "raw_link", "codecell", null, "warm round trip, idle 200 ms"),
     1.0,
     "median, start → text → done",
   );
   abs(
-    "issue 2",
+    "raw sandbox",
     "raw link: tool-call round trip",
     find(rows, "raw_link", "codecell", null, "tool round trip"),
     0.1,
@@ -123,7 +123,7 @@ export function computeTargets(rows: readonly Row[]): Target[] {
   );
   for (const tools of [0, 32, 128]) {
     abs(
-      "issue 3",
+      "session",
       `warm execTool, ${tools} tools`,
       find(rows, "warm_exec", "codecell", tools, "latency"),
       1.5,

@@ -8,7 +8,7 @@
  * @module
  */
 import process from "node:process";
-import { CodecellError } from "../ts/errors.ts";
+import { CodecellError } from "../ts/contract/errors.ts";
 import { parseCommandLine } from "./cli_args.ts";
 
 /** Exit code of a usage error (as `USAGE` in ./commands.ts, which is not loaded for help and usage errors). */

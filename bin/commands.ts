@@ -7,11 +7,13 @@
 import { readFile } from "node:fs/promises";
 import process from "node:process";
 import { CodeModeSession, type SessionOptions } from "../ts/session.ts";
-import type { ToolResponse } from "../ts/model/items.ts";
+import type { ToolResponse } from "../ts/contract/items.ts";
 import type { ToolDefinition } from "../ts/tools/define.ts";
 import { combineToolSources, mcpTools, type McpToolSource } from "../ts/mcp/client.ts";
 import { loadMcpConfig } from "../ts/mcp/config.ts";
-import { serveHttp, serveStdio, type SessionHooks } from "../ts/mcp/server.ts";
+import type { SessionHooks } from "../ts/mcp/server.ts";
+import { serveHttp } from "../ts/mcp/serve_http.ts";
+import { serveStdio } from "../ts/mcp/serve_stdio.ts";
 import type { Command } from "./cli_args.ts";
 import { loadToolModule } from "./tool_module.ts";
 

@@ -5,7 +5,7 @@
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { CodecellError } from "../ts/errors.ts";
+import { CodecellError } from "../ts/contract/errors.ts";
 import { isToolDefinition, type ToolDefinition } from "../ts/tools/define.ts";
 
 /**

@@ -1,5 +1,5 @@
 /**
- * `console.*` writing text items (codecell: contract §4). Strings print as they are, other values in Deno's
+ * `console.*` writing text items (docs/contract.md §4). Strings print as they are, other values in Deno's
  * inspect style, separated by spaces: `console.log("a", 1, { b: 2 })` gives `a 1 { b: 2 }`.
  *
  * @module

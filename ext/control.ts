@@ -1,9 +1,9 @@
 /**
- * Control helpers: `notify`, `yield_control`, `exit` (contract §4).
+ * Control helpers: `notify`, `yield_control`, `exit` (docs/contract.md §4).
  *
  * @module
  */
-import { NOTIFY_EXPECTS_TEXT } from "./messages.ts";
+import { NOTIFY_EXPECTS_TEXT } from "../ts/contract/messages.ts";
 import { ErrorCtor, StringPrototypeTrim } from "./intrinsics.ts";
 import { toText } from "./output.ts";
 import { cell, send } from "./state.ts";

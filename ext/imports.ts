@@ -7,9 +7,9 @@
  */
 import * as helpersModule from "./helpers_module.ts";
 import * as toolsModule from "./tools_module.ts";
-import { unsupportedImport } from "./messages.ts";
+import { unsupportedImport } from "../ts/contract/messages.ts";
 import { ErrorCtor, PromiseCtor, StringCtor } from "./intrinsics.ts";
-import { HELPERS_SPECIFIER, TOOLS_SPECIFIER } from "../ts/protocol/cell_source.ts";
+import { HELPERS_SPECIFIER, TOOLS_SPECIFIER } from "../ts/contract/cell_source.ts";
 
 /** Resolves the two helper modules; rejects every other specifier. */
 export function guardedImport(specifier: unknown): Promise<unknown> {

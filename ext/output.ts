@@ -1,5 +1,5 @@
 /**
- * Output helpers: `text`, `image`, `generatedImage` (contract §4). Each item is sent to the host the moment it is
+ * Output helpers: `text`, `image`, `generatedImage` (docs/contract.md §4). Each item is sent to the host the moment it is
  * made; the host buffers it for the model.
  *
  * @module
@@ -14,7 +14,7 @@ import {
   IMAGE_EXPECTS_IMAGE,
   IMAGE_REMOTE_URL_UNSUPPORTED,
   imageOnlyAcceptsMcpImageBlocks,
-} from "./messages.ts";
+} from "../ts/contract/messages.ts";
 import {
   ErrorCtor,
   JSONStringify,

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { SandboxToHost } from "../ts/protocol/messages.ts";
+import type { SandboxToHost } from "../ts/contract/wire.ts";
 import { JSONStringify, ObjectSetPrototypeOf, SafeMap } from "./intrinsics.ts";
 
 /** How helpers reach the host. Implemented by the runtime over stdio. */

@@ -1,10 +1,10 @@
 /**
- * Stored values: `store` and `load` (contract §4). Values live as JSON texts, so every `load` is a fresh deep copy;
+ * Stored values: `store` and `load` (docs/contract.md §4). Values live as JSON texts, so every `load` is a fresh deep copy;
  * each write is sent to the host at once, which merges the cell's writes into the session when the cell ends.
  *
  * @module
  */
-import { STORE_KEY_NOT_STRING, storeUnserializable } from "./messages.ts";
+import { STORE_KEY_NOT_STRING, storeUnserializable } from "../ts/contract/messages.ts";
 import { ErrorCtor, JSONParse, JSONStringify, MapPrototypeGet, MapPrototypeSet, StringCtor, TypeErrorCtor } from "./intrinsics.ts";
 import { cell, send } from "./state.ts";
 

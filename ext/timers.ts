@@ -1,11 +1,11 @@
 /**
- * `setTimeout` / `clearTimeout` (contract §4): ids from 1 per cell, no extra arguments, no `setInterval`.
+ * `setTimeout` / `clearTimeout` (docs/contract.md §4): ids from 1 per cell, no extra arguments, no `setInterval`.
  * Pending timers do not keep the cell alive: the cell ends when its top-level code settles. An exception thrown by
  * a callback fails the cell.
  *
  * @module
  */
-import { CLEAR_TIMEOUT_EXPECTS_NUMBER, SET_TIMEOUT_EXPECTS_FUNCTION } from "./messages.ts";
+import { CLEAR_TIMEOUT_EXPECTS_NUMBER, SET_TIMEOUT_EXPECTS_FUNCTION } from "../ts/contract/messages.ts";
 import {
   MapPrototypeDelete,
   MapPrototypeSet,

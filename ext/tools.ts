@@ -1,11 +1,11 @@
 /**
- * Nested tools: the global `tools` object and `ALL_TOOLS` (contract §5). A call is sent to the host as soon as it
+ * Nested tools: the global `tools` object and `ALL_TOOLS` (docs/contract.md §5). A call is sent to the host as soon as it
  * is made, awaited or not, so calls run concurrently; the promise settles when the host answers.
  *
  * @module
  */
-import type { SandboxTool } from "../ts/protocol/messages.ts";
-import { toolExpectsJsonObject, toolExpectsString } from "./messages.ts";
+import type { SandboxTool } from "../ts/contract/wire.ts";
+import { toolExpectsJsonObject, toolExpectsString } from "../ts/contract/messages.ts";
 import {
   ArrayIsArray,
   ErrorCtor,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { MAX_FRAME_BYTES } from "../ts/protocol/codec.ts";
+import { MAX_FRAME_BYTES } from "../ts/contract/codec.ts";
 import {
   TypedArrayPrototypeIndexOf,
   TypedArrayPrototypeSet,

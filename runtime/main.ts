@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { CellMode, HostCellStart, HostToSandbox, SandboxToHost } from "../ts/protocol/messages.ts";
-import { PROTOCOL_VERSION } from "../ts/protocol/version.ts";
+import type { CellMode, HostCellStart, HostToSandbox, SandboxToHost } from "../ts/contract/wire.ts";
+import { PROTOCOL_VERSION } from "../ts/contract/codec.ts";
 import { JSONParse, MapPrototypeSet, ObjectKeys, PromisePrototypeThen } from "../ext/intrinsics.ts";
 import { CellState, encodeMessage, enterCell, type Port } from "../ext/state.ts";
 import { installTools, settleToolCall } from "../ext/tools.ts";

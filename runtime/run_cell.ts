@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { CellMode } from "../ts/protocol/messages.ts";
-import { IMPORT_GUARD_NAME, INTERNAL_SPECIFIER } from "../ts/protocol/cell_source.ts";
+import type { CellMode } from "../ts/contract/wire.ts";
+import { IMPORT_GUARD_NAME, INTERNAL_SPECIFIER } from "../ts/contract/cell_source.ts";
 import { guardedImport } from "../ext/imports.ts";
 
 const AsyncFunction = (async () => {}).constructor as new (...params: string[]) => (...args: unknown[]) => Promise<void>;

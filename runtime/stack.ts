@@ -1,12 +1,13 @@
 /**
- * The error text of a failed cell (contract §2): the thrown value's `stack` if it is a string, else `String(value)`.
+ * The error text of a failed cell (docs/contract.md §2): the thrown value's `stack` if it is a string, else `String(value)`.
  * Stack frames are mapped back to the cell's own lines (`cell.ts:L:C`) and the runtime's own frames are dropped,
  * so the model sees its code, not codecell's paths.
  *
  * @module
  */
-import type { CellMode } from "../ts/protocol/messages.ts";
-import { CELL_FILE_NAME } from "../ts/protocol/cell_source.ts";
+import type { CellMode } from "../ts/contract/wire.ts";
+import { CELL_FILE_NAME } from "../ts/contract/cell_source.ts";
+import { UNPRINTABLE_ERROR } from "../ts/contract/messages.ts";
 import {
   ArrayPrototypeJoin,
   NumberCtor,
@@ -62,6 +63,6 @@ export function errorText(error: unknown, mode: CellMode): string {
     if (typeof stack === "string") return mapStack(stack, mode);
     return StringCtor(error);
   } catch {
-    return "<error that could not be converted to text>";
+    return UNPRINTABLE_ERROR;
   }
 }

@@ -21,9 +21,9 @@ const NODE_FILES = [
   "tests/lockdown_test.ts",
   "tests/limits_test.ts",
   "tests/typed_test.ts",
-  "ts/cell_test.ts",
+  "ts/cell/actor_test.ts",
   "ts/transport/pool_test.ts",
-  "ts/protocol/codec_test.ts",
+  "ts/contract/codec_test.ts",
 ];
 
 const env = { ...process.env, NO_COLOR: "1" };

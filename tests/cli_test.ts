@@ -1,4 +1,4 @@
-// The `codecell` command (issue 6 item 3), run through its npm bin under Node: help, usage errors (one line on
+// The `codecell` command, run through its npm bin under Node: help, usage errors (one line on
 // stderr, exit 2), `codecell exec` and `codecell types`.
 import { test } from "node:test";
 import assert from "node:assert/strict";

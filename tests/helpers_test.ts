@@ -1,4 +1,4 @@
-// Every helper of contract §4 through a real sandbox: happy paths and every error string, verbatim.
+// Every helper of docs/contract.md §4 through a real sandbox: happy paths and every error string, verbatim.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { PNG, statusOf, textsOf, withSession } from "./util.ts";

@@ -1,4 +1,4 @@
-// MCP servers as nested tools (issue 6 item 1): the real server-everything and the in-repo fixture server, over
+// MCP servers as nested tools: the real server-everything and the in-repo fixture server, over
 // stdio and streamable HTTP, called from cells through `mcpTools()`.
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// codecell as an MCP server (issue 6 item 2): `codecell mcp --config <file>` spawned through its npm bin and driven
+// codecell as an MCP server: `codecell mcp --config <file>` spawned through its npm bin and driven
 // by the MCP client SDK, over stdio and over streamable HTTP on 127.0.0.1.
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { z } from "zod";
 import { CodeModeSession, defineTool, type SessionOptions, type ToolResponse } from "../ts/mod.ts";
 
-/** Header item pattern (contract §2). */
+/** Header item pattern (docs/contract.md §2). */
 export const HEADER =
   /^Script (completed|failed|terminated|running with cell ID \d+)\nWall time \d+\.\d seconds\nOutput:\n$/;
 

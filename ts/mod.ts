@@ -20,12 +20,13 @@
  *
  * @module
  */
-export { CodeModeSession, DEFAULT_LIMITS, DEFAULT_YIELD_TIME_MS } from "./session.ts";
-export type { CellInfo, ExecOptions, SessionLimits, SessionOptions, WaitOptions } from "./session.ts";
-export type { CellLimits } from "./cell.ts";
-export type { CellError, CellErrorKind, CellResult, CellStatus } from "./cell_result.ts";
-export type { ContentItem, IMAGE_DETAILS, ImageDetail, ImageItem, TextItem, ToolResponse } from "./model/items.ts";
-export { DEFAULT_MAX_OUTPUT_TOKENS } from "./model/tool_layer.ts";
+export { CodeModeSession } from "./session.ts";
+export type { SessionOptions } from "./session.ts";
+export { DEFAULT_LIMITS, DEFAULT_MAX_OUTPUT_TOKENS, DEFAULT_YIELD_TIME_MS } from "./contract/defaults.ts";
+export type { CellLimits, SessionLimits } from "./contract/defaults.ts";
+export type { CellInfo, ExecOptions, WaitOptions } from "./cell/options.ts";
+export type { CellError, CellErrorKind, CellResult, CellStatus } from "./cell/result.ts";
+export type { ContentItem, IMAGE_DETAILS, ImageDetail, ImageItem, TextItem, ToolResponse } from "./contract/items.ts";
 export { defineTool, withResultKind } from "./tools/define.ts";
 export type {
   FreeformToolSpec,
@@ -33,16 +34,19 @@ export type {
   JsonSchemaObject,
   JsonSchemaToolSpec,
   MaybePromise,
+  SchemaOutput,
   ToolArguments,
   ToolContext,
   ToolDefinition,
   ToolKind,
   ToolResultKind,
   ToolSpecBase,
+  ZodSchema,
   ZodToolSpec,
 } from "./tools/define.ts";
-export type { JsonValue, ToolCallResult, ToolEntry } from "./tools/registry.ts";
-export type { DeclaredTool } from "./tools/declarations.ts";
+export type { ToolCallResult, ToolEntry } from "./tools/registry.ts";
+export type { JsonValue } from "./contract/wire.ts";
+export type { DeclaredTool } from "./typegen/declarations.ts";
 export type {
   AnthropicToolSpec,
   AnyToolSpecs,
@@ -54,5 +58,5 @@ export type {
   ResponsesToolSpec,
   ToolSpecFormat,
 } from "./model/tool_specs.ts";
-export { CodecellError } from "./errors.ts";
-export type { CodecellErrorCode } from "./errors.ts";
+export { CodecellError } from "./contract/errors.ts";
+export type { CodecellErrorCode } from "./contract/errors.ts";

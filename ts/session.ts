@@ -5,20 +5,22 @@
  *
  * @module
  */
-import { CellActor, type CellLimits, type ToolRunner } from "./cell.ts";
-import { type CellResult, type CellStatus, rejected } from "./cell_result.ts";
+import { CellActor, type ToolRunner } from "./cell/actor.ts";
+import { DEFAULT_LIMITS, DEFAULT_POOL_SIZE, DEFAULT_YIELD_TIME_MS, type SessionLimits } from "./contract/defaults.ts";
+import type { CellInfo, ExecOptions, WaitOptions } from "./cell/options.ts";
+import { type CellResult, type CellStatus, rejected } from "./cell/result.ts";
 import { SandboxPool } from "./transport/pool.ts";
 import { spawnSandbox } from "./transport/sandbox_process.ts";
 import type { SandboxLink } from "./transport/link.ts";
-import { PROTOCOL_VERSION } from "./protocol/version.ts";
+import { PROTOCOL_VERSION } from "./contract/codec.ts";
 import { prepareCell, warmSourceTools } from "./source/prepare.ts";
-import { execActiveCellLimitReached, execCellNotFound, SESSION_SHUTTING_DOWN, unknownTool } from "./model/messages.ts";
+import { execActiveCellLimitReached, execCellNotFound, SESSION_SHUTTING_DOWN, unknownTool } from "./contract/messages.ts";
 import { applyOutputBudget } from "./model/truncate.ts";
-import type { ToolResponse } from "./model/items.ts";
+import type { ToolResponse } from "./contract/items.ts";
 import { execToolResponse, waitToolResponse } from "./model/tool_layer.ts";
 import { ToolRegistry } from "./tools/registry.ts";
 import type { ToolDefinition } from "./tools/define.ts";
-import { typeDeclarations } from "./tools/declarations.ts";
+import { typeDeclarations } from "./typegen/declarations.ts";
 import {
   type AnthropicToolSpec,
   type AnyToolSpecs,
@@ -29,24 +31,6 @@ import {
   toolSpecs,
 } from "./model/tool_specs.ts";
 import { typecheckCell } from "./source/typecheck.ts";
-
-/** Per-session limits; every one is configurable and every failure names the limit it hit. */
-export interface SessionLimits extends CellLimits {
-  /** Live cells per session (running, or finished but not yet delivered). */
-  maxCells: number;
-}
-
-/** Defaults of {@linkcode SessionLimits}. */
-export const DEFAULT_LIMITS: Readonly<SessionLimits> = Object.freeze({
-  heapMiB: 512,
-  lifetimeMs: 15 * 60_000,
-  outputBytes: 16 << 20,
-  maxCells: 128,
-  maxToolCallsInFlight: 64,
-});
-
-/** Default yield time of `exec` and `wait`, in milliseconds. */
-export const DEFAULT_YIELD_TIME_MS = 10_000;
 
 /** Options of {@linkcode CodeModeSession}. */
 export interface SessionOptions {
@@ -81,37 +65,6 @@ interface ToolSet {
   registry: ToolRegistry;
   runner: ToolRunner;
   pool: SandboxPool;
-}
-
-/** Options of {@linkcode CodeModeSession.exec}. */
-export interface ExecOptions {
-  /** Return after this long even if the cell is still running (default 10 000; ≥ 10 000 gets 1 s of grace). */
-  yieldTimeMs?: number;
-  /** Truncate the returned items to this many tokens (contract §2); unlimited when absent. */
-  maxOutputTokens?: number;
-  /**
-   * Type-check the cell against {@linkcode CodeModeSession.typeDeclarations} before anything runs (~0.3–0.7 s).
-   * Type errors fail the cell with the diagnostics (`cell.ts:L:C`) and nothing runs.
-   */
-  typecheck?: boolean;
-}
-
-/** Options of {@linkcode CodeModeSession.wait}. */
-export interface WaitOptions {
-  /** Return after this long even if the cell is still running (default 10 000; ≥ 10 000 gets 1 s of grace). */
-  yieldTimeMs?: number;
-  /** Stop the cell and answer once its sandbox has exited. */
-  terminate?: boolean;
-  /** Truncate the returned items to this many tokens (contract §2); unlimited when absent. */
-  maxOutputTokens?: number;
-}
-
-/** A live cell as listed by {@linkcode CodeModeSession.cells}. */
-export interface CellInfo {
-  /** The cell's id, as passed to {@linkcode CodeModeSession.wait}. */
-  cellId: string;
-  /** `running`, `terminating`, or `finished` (its final result not yet delivered). */
-  state: "running" | "terminating" | "finished";
 }
 
 /**
@@ -155,7 +108,7 @@ export class CodeModeSession {
     this.#console = options.console ?? true;
     this.#toolSource = options.toolSource;
     this.#onToolsRefused = options.onToolsRefused;
-    this.#poolSize = options.pool ?? 2;
+    this.#poolSize = options.pool ?? DEFAULT_POOL_SIZE;
     const spawn = options.spawnSandbox ?? spawnSandbox;
     const { heapMiB, lifetimeMs } = this.#limits;
     this.#spawn = () => spawn({ heapMiB, lifetimeMs });
@@ -171,7 +124,7 @@ export class CodeModeSession {
     if (options.typecheck) {
       // Before a cell exists: a cell that does not type-check has no id and no side effects.
       const checked = await typecheckCell(source, this.typeDeclarations());
-      if (!checked.ok) return { status: "failed", cellId: "", items: [], error: { kind: "script", message: checked.diagnostics } };
+      if (!checked.ok) return { status: "failed", cellId: "", items: [], error: { kind: "script", message: checked.error } };
       if (this.#closing !== undefined) return rejected(SESSION_SHUTTING_DOWN);
     }
     const tools = this.#currentTools();
@@ -226,7 +179,7 @@ export class CodeModeSession {
   }
 
   /**
-   * The model-facing `exec` tool: raw source with an optional first-line pragma (contract §1–§2).
+   * The model-facing `exec` tool: raw source with an optional first-line pragma (docs/contract.md §1–§2).
    * `typecheck: true` type-checks the cell first (see {@linkcode ExecOptions.typecheck}).
    */
   execTool(raw: string, options: { typecheck?: boolean } = {}): Promise<ToolResponse> {
@@ -258,7 +211,7 @@ export class CodeModeSession {
     return (this.#declarations ??= typeDeclarations(registry.entries()));
   }
 
-  /** The model-facing `wait` tool: `{cell_id, yield_time_ms?, max_tokens?, terminate?}` (contract §1–§3). */
+  /** The model-facing `wait` tool: `{cell_id, yield_time_ms?, max_tokens?, terminate?}` (docs/contract.md §1–§3). */
   waitTool(args: unknown): Promise<ToolResponse> {
     return waitToolResponse(this, args);
   }
@@ -277,7 +230,7 @@ export class CodeModeSession {
   }
 
   #createToolSet(definitions: readonly ToolDefinition[]): ToolSet {
-    const registry = new ToolRegistry(definitions);
+    const registry = ToolRegistry.of(definitions);
     const runner: ToolRunner = {
       call: (name, input, ctx) =>
         registry.get(name)?.call(input, ctx) ?? Promise.resolve({ ok: false, error: unknownTool(name) }),

@@ -1,6 +1,6 @@
 /**
  * MCP servers as nested tools: `mcpTools(servers)` connects to each server and exposes each of its tools as a
- * codecell tool `mcp__<server>__<tool>` that resolves with the whole `CallToolResult` (contract §5, §7 "Over MCP").
+ * codecell tool `mcp__<server>__<tool>` that resolves with the whole `CallToolResult` (docs/contract.md §5, §7 "Over MCP").
  *
  * @module
  */

@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import { CodecellError } from "../errors.ts";
+import { CodecellError } from "../contract/errors.ts";
 
 /** An MCP server started as a child process and spoken to over its stdio. */
 export interface McpStdioServerConfig {

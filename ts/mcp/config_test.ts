@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CodecellError } from "../errors.ts";
+import { CodecellError } from "../contract/errors.ts";
 import { parseMcpConfig } from "./config.ts";
 
 test("a config keeps the known keys of stdio and HTTP servers and drops the keys of other clients", () => {

@@ -16,6 +16,7 @@ import type { CallToolResult, Tool } from "@modelcontextprotocol/client";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { isStdioServer, type McpServerConfig } from "./config.ts";
 import { CODECELL_IMPLEMENTATION } from "./implementation.ts";
+import { type McpCallFailure, mcpCallFailed } from "../contract/messages.ts";
 
 /** Default timeout of one nested MCP tool call: as long as a cell may live by default (15 minutes). */
 export const DEFAULT_MCP_CALL_TIMEOUT_MS = 15 * 60_000;
@@ -68,12 +69,12 @@ export class McpServerConnection {
    */
   async callTool(tool: string, args: Record<string, unknown>, signal: AbortSignal): Promise<CallToolResult> {
     const client = await this.#connected().catch((error: unknown) => {
-      throw new Error(`MCP server \`${this.name}\` is not connected and reconnecting failed: ${reasonOf(error)}`);
+      throw new Error(mcpCallFailed(this.name, tool, { code: "not_connected", reason: reasonOf(error) }));
     });
     try {
       return await client.callTool({ name: tool, arguments: args }, { signal, timeout: this.#options.callTimeoutMs });
     } catch (error) {
-      throw new Error(this.#callFailure(tool, error, signal));
+      throw new Error(mcpCallFailed(this.name, tool, this.#callFailure(error, signal)));
     }
   }
 
@@ -148,25 +149,21 @@ export class McpServerConnection {
     if (changed) this.#options.onToolsChanged(tools);
   }
 
-  #callFailure(tool: string, error: unknown, signal: AbortSignal): string {
-    const call = `the call to tool \`${tool}\` of MCP server \`${this.name}\``;
-    if (signal.aborted) return `${call} was cancelled`;
-    if (this.#closed) return `${call} did not complete: the connection to the server was closed`;
+  #callFailure(error: unknown, signal: AbortSignal): McpCallFailure {
+    if (signal.aborted) return { code: "cancelled" };
+    if (this.#closed) return { code: "closed" };
     if (error instanceof SdkError) {
       switch (error.code) {
         case SdkErrorCode.ConnectionClosed:
         case SdkErrorCode.NotConnected:
         case SdkErrorCode.SendFailed:
-          return `MCP server \`${this.name}\` disconnected during a call to its tool \`${tool}\` (${
-            reasonOf(error)
-          }); codecell reconnects ` +
-            `on the next call`;
+          return { code: "disconnected", reason: reasonOf(error) };
         case SdkErrorCode.RequestTimeout:
-          return `${call} timed out after ${this.#options.callTimeoutMs} ms`;
+          return { code: "timeout", timeoutMs: this.#options.callTimeoutMs };
       }
     }
-    if (error instanceof ProtocolError) return `${call} failed with an MCP protocol error: ${reasonOf(error)}`;
-    return `${call} failed: ${reasonOf(error)}`;
+    if (error instanceof ProtocolError) return { code: "protocol", reason: reasonOf(error) };
+    return { code: "failed", reason: reasonOf(error) };
   }
 }
 

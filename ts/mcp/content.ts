@@ -5,8 +5,8 @@
  * @module
  */
 import type { CallToolResult, ContentBlock } from "@modelcontextprotocol/server";
-import type { ContentItem, ToolResponse } from "../model/items.ts";
-import { IMAGE_CONTENT_OMITTED } from "../model/messages.ts";
+import type { ContentItem, ToolResponse } from "../contract/items.ts";
+import { IMAGE_CONTENT_OMITTED } from "../contract/messages.ts";
 
 /**
  * Maps a model-facing response to an MCP `CallToolResult`.

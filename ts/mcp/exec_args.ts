@@ -1,14 +1,14 @@
 /**
  * The arguments of `exec` when it is a function tool (MCP, Chat Completions, Anthropic): `{code: string}` carrying
- * the same raw text as the freeform form (contract §1). Errors read like the `wait` ones (contract §7 "Over MCP").
+ * the same raw text as the freeform form (docs/contract.md §1). Errors read like the `wait` ones (docs/contract.md §7 "Over MCP").
  *
  * @module
  */
-import { failedToParseFunctionArguments, invalidTypeDetail, missingFieldDetail } from "../model/messages.ts";
+import { failedToParseFunctionArguments, invalidTypeDetail, missingFieldDetail } from "../contract/messages.ts";
 import { readArgumentsObject } from "../model/function_args.ts";
 
 /** The raw exec input, or the tool-error message for unusable arguments. */
-export type ParsedExecArgs = { ok: true; code: string } | { ok: false; message: string };
+export type ParsedExecArgs = { ok: true; code: string } | { ok: false; error: string };
 
 /**
  * Reads `{code}` from parsed arguments or their JSON text; other keys are ignored.
@@ -16,12 +16,12 @@ export type ParsedExecArgs = { ok: true; code: string } | { ok: false; message: 
  * @example
  * ```ts
  * parseExecArgs({ code: 'text("hi")' }); // { ok: true, code: 'text("hi")' }
- * parseExecArgs({}); // { ok: false, message: "failed to parse function arguments: missing field `code`" }
+ * parseExecArgs({}); // { ok: false, error: "failed to parse function arguments: missing field `code`" }
  * ```
  */
 export function parseExecArgs(input: unknown): ParsedExecArgs {
   const object = readArgumentsObject(input);
-  if (!object.ok) return fail(object.detail);
+  if (!object.ok) return fail(object.error);
   const code = object.fields.code;
   if (code === undefined) return fail(missingFieldDetail("code"));
   if (typeof code !== "string") return fail(invalidTypeDetail("code", "a string", code));
@@ -29,5 +29,5 @@ export function parseExecArgs(input: unknown): ParsedExecArgs {
 }
 
 function fail(detail: string): ParsedExecArgs {
-  return { ok: false, message: failedToParseFunctionArguments(detail) };
+  return { ok: false, error: failedToParseFunctionArguments(detail) };
 }

@@ -27,15 +27,11 @@ export type {
   McpToolsOptions,
   McpToolSource,
 } from "./client.ts";
-export { isStdioServer, loadMcpConfig, McpConfigSchema, parseMcpConfig } from "./config.ts";
+export { isStdioServer, loadMcpConfig, parseMcpConfig } from "./config.ts";
 export type { McpConfig } from "./config.ts";
-export { createCodecellMcpServer, serveHttp, serveStdio } from "./server.ts";
-export type {
-  CodecellMcpServer,
-  CodecellMcpServerOptions,
-  HttpServeHandle,
-  HttpServeOptions,
-  SessionHooks,
-  StdioServeHandle,
-  StdioServeOptions,
-} from "./server.ts";
+export { createCodecellMcpServer } from "./server.ts";
+export type { CodecellMcpServer, CodecellMcpServerOptions, McpTransport, SessionHooks } from "./server.ts";
+export { serveStdio } from "./serve_stdio.ts";
+export type { StdioServeHandle, StdioServeOptions } from "./serve_stdio.ts";
+export { serveHttp } from "./serve_http.ts";
+export type { HttpServeHandle, HttpServeOptions } from "./serve_http.ts";

@@ -66,12 +66,10 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpServeHan
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => void sessions.set(id, { transport, codecell }),
     });
-    const previous = codecell.server.server.onclose;
-    codecell.server.server.onclose = () => {
-      previous?.();
+    codecell.closed.then(() => {
       if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
-    };
-    await codecell.server.connect(transport);
+    });
+    await codecell.connect(transport);
     await transport.handleRequest(req, res, body);
     // A refused initialize leaves no MCP session behind, so nothing would ever close this codecell session.
     if (transport.sessionId === undefined || closing !== undefined) await codecell.close();

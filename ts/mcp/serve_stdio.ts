@@ -40,20 +40,10 @@ export interface StdioServeHandle {
 export async function serveStdio(options: StdioServeOptions): Promise<StdioServeHandle> {
   const codecell = await createCodecellMcpServer(options);
   const unsubscribe = options.onToolsChange?.(() => codecell.refreshToolSpecs());
-  const closed = new Promise<void>((resolve) => {
-    const previous = codecell.server.server.onclose;
-    codecell.server.server.onclose = () => {
-      previous?.();
-      resolve(codecell.close());
-    };
-  });
-  await codecell.server.connect(
-    new StdioServerTransport(options.stdin ?? process.stdin, options.stdout ?? process.stdout),
-  );
+  await codecell.connect(new StdioServerTransport(options.stdin ?? process.stdin, options.stdout ?? process.stdout));
   const close = async () => {
     unsubscribe?.();
     await codecell.close();
-    await closed;
   };
-  return { closed: closed.finally(() => unsubscribe?.()), close };
+  return { closed: codecell.closed.finally(() => unsubscribe?.()), close };
 }

@@ -1,6 +1,6 @@
 /**
  * codecell as an MCP server: the tools `exec` and `wait` of one {@link CodeModeSession}, for any MCP client
- * (contract §1–§3 over MCP, §7 "Over MCP"). One server, and one session, per client connection.
+ * (docs/contract.md §1–§3 over MCP, §7 "Over MCP"). One server, and one session, per client connection.
  *
  * @module
  */
@@ -12,11 +12,6 @@ import { toCallToolResult } from "./content.ts";
 import { parseExecArgs } from "./exec_args.ts";
 import { CODECELL_IMPLEMENTATION } from "./implementation.ts";
 import { type CallChannel, newCellId, NotifyRouter } from "./notify_router.ts";
-
-export { serveStdio } from "./serve_stdio.ts";
-export type { StdioServeHandle, StdioServeOptions } from "./serve_stdio.ts";
-export { serveHttp } from "./serve_http.ts";
-export type { HttpServeHandle, HttpServeOptions } from "./serve_http.ts";
 
 /** What a session factory is given for the connection it serves. */
 export interface SessionHooks {
@@ -33,10 +28,33 @@ export interface CodecellMcpServerOptions {
   sessionFactory: (hooks: SessionHooks) => CodeModeSession | Promise<CodeModeSession>;
 }
 
+/**
+ * An MCP transport, as the MCP SDK's `Transport` declares it (structurally, so the SDK's types stay out of this
+ * package's public API): `StdioServerTransport`, `NodeStreamableHTTPServerTransport` and the others fit.
+ */
+export interface McpTransport {
+  /** Starts receiving messages. */
+  start(): Promise<void>;
+  /** Sends one JSON-RPC message. */
+  send(message: { jsonrpc: "2.0" }, options?: object): Promise<void>;
+  /** Closes the connection. */
+  close(): Promise<void>;
+  /** Set by the server: called when the connection closed. */
+  onclose?: (() => void) | undefined;
+  /** Set by the server: called on a transport error. */
+  onerror?: ((error: Error) => void) | undefined;
+  /** Set by the server: called for each message received. */
+  onmessage?(message: { jsonrpc: "2.0" }, extra?: object): void;
+  /** The transport's session id, when it has one. */
+  sessionId?: string | undefined;
+}
+
 /** An MCP server bound to one session. */
 export interface CodecellMcpServer {
-  /** The MCP SDK server: connect it to a transport. */
-  readonly server: McpServer;
+  /** Serves this session over `transport` (one transport per server). */
+  connect(transport: McpTransport): Promise<void>;
+  /** Resolves once the server and its session are closed (the transport closed, or {@linkcode close} was called). */
+  readonly closed: Promise<void>;
   /** The session of this connection (made by `sessionFactory`). */
   readonly session: CodeModeSession;
   /**
@@ -65,7 +83,7 @@ export interface CodecellMcpServer {
  * const mcp = await createCodecellMcpServer({
  *   sessionFactory: ({ onNotify }) => new CodeModeSession({ tools: [lookupOrder], onNotify }),
  * });
- * await mcp.server.connect(new StdioServerTransport());
+ * await mcp.connect(new StdioServerTransport());
  * ```
  */
 export async function createCodecellMcpServer(options: CodecellMcpServerOptions): Promise<CodecellMcpServer> {
@@ -91,7 +109,7 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
     inputSchema: anyArguments(specs.exec.inputSchema),
   }, async (args, ctx): Promise<CallToolResult> => {
     const parsed = parseExecArgs(args ?? {});
-    if (!parsed.ok) return toolError(parsed.message);
+    if (!parsed.ok) return toolError(parsed.error);
     const channel = callChannel(ctx);
     const before = liveCellIds(session);
     const pending = session.execTool(parsed.code);
@@ -126,11 +144,14 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
       await server.close().catch(() => {});
       await session.close();
     })();
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
   // The transport closing (client gone, HTTP session deleted) ends the session too.
-  server.server.onclose = () => void close();
+  server.server.onclose = () => void close().then(resolveClosed);
 
   return {
-    server,
+    connect: (transport) => server.connect(transport),
+    closed,
     session,
     refreshToolSpecs() {
       const next = sessionToolSpecs(session);
@@ -138,7 +159,7 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
       if (next.wait.description !== specs.wait.description) wait.update({ description: next.wait.description });
       specs = next;
     },
-    close,
+    close: () => close().then(resolveClosed),
   };
 }
 

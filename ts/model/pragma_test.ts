@@ -96,28 +96,28 @@ test("largest safe integer is accepted and -0 reads as 0", () => {
 test("empty or blank input is rejected", () => {
   const message =
     'exec expects raw JavaScript source text (non-empty). Provide JS only, optionally with first-line `// @exec: {"yield_time_ms": 10000, "max_output_tokens": 1000}`.';
-  assert.deepEqual(parseExecInput(""), { ok: false, message });
-  assert.deepEqual(parseExecInput(" \n\t\r\n "), { ok: false, message });
+  assert.deepEqual(parseExecInput(""), { ok: false, error: message });
+  assert.deepEqual(parseExecInput(" \n\t\r\n "), { ok: false, error: message });
 });
 
 test("pragma without following source is rejected", () => {
-  assert.deepEqual(parseExecInput('// @exec: {"yield_time_ms": 1}'), { ok: false, message: NEEDS_SOURCE });
-  assert.deepEqual(parseExecInput('// @exec: {"yield_time_ms": 1}\n'), { ok: false, message: NEEDS_SOURCE });
-  assert.deepEqual(parseExecInput('// @exec: {"yield_time_ms": 1}\r\n  \n\t'), { ok: false, message: NEEDS_SOURCE });
+  assert.deepEqual(parseExecInput('// @exec: {"yield_time_ms": 1}'), { ok: false, error: NEEDS_SOURCE });
+  assert.deepEqual(parseExecInput('// @exec: {"yield_time_ms": 1}\n'), { ok: false, error: NEEDS_SOURCE });
+  assert.deepEqual(parseExecInput('// @exec: {"yield_time_ms": 1}\r\n  \n\t'), { ok: false, error: NEEDS_SOURCE });
 });
 
 test("missing source is reported before a bad directive", () => {
-  assert.deepEqual(parseExecInput("// @exec: nonsense"), { ok: false, message: NEEDS_SOURCE });
+  assert.deepEqual(parseExecInput("// @exec: nonsense"), { ok: false, error: NEEDS_SOURCE });
 });
 
 test("empty directive is rejected as not an object", () => {
-  assert.deepEqual(parseExecInput("// @exec:\ntext(1)"), { ok: false, message: NOT_OBJECT });
-  assert.deepEqual(parseExecInput("// @exec:  \t\r\ntext(1)"), { ok: false, message: NOT_OBJECT });
+  assert.deepEqual(parseExecInput("// @exec:\ntext(1)"), { ok: false, error: NOT_OBJECT });
+  assert.deepEqual(parseExecInput("// @exec:  \t\r\ntext(1)"), { ok: false, error: NOT_OBJECT });
 });
 
 test("directive that is JSON but not an object is rejected", () => {
   for (const directive of ["[1]", "1", '"x"', "null", "true"]) {
-    assert.deepEqual(parseExecInput(`// @exec: ${directive}\ntext(1)`), { ok: false, message: NOT_OBJECT });
+    assert.deepEqual(parseExecInput(`// @exec: ${directive}\ntext(1)`), { ok: false, error: NOT_OBJECT });
   }
 });
 
@@ -125,7 +125,7 @@ test("invalid JSON quotes the parser message", () => {
   for (const directive of ["{yield_time_ms: 1}", "{", '{"yield_time_ms": 1,}']) {
     assert.deepEqual(parseExecInput(`// @exec: ${directive}\ntext(1)`), {
       ok: false,
-      message: "exec pragma must be valid JSON with supported fields `yield_time_ms` and `max_output_tokens`: " +
+      error: "exec pragma must be valid JSON with supported fields `yield_time_ms` and `max_output_tokens`: " +
         jsonParserMessage(directive),
     });
   }
@@ -134,14 +134,14 @@ test("invalid JSON quotes the parser message", () => {
 test("unknown key is named", () => {
   assert.deepEqual(parseExecInput('// @exec: {"yield_time_ms": 1, "timeout_ms": 5}\ntext(1)'), {
     ok: false,
-    message: "exec pragma only supports `yield_time_ms` and `max_output_tokens`; got `timeout_ms`",
+    error: "exec pragma only supports `yield_time_ms` and `max_output_tokens`; got `timeout_ms`",
   });
 });
 
 test("unknown key is reported before bad values", () => {
   assert.deepEqual(parseExecInput('// @exec: {"yield_time_ms": -1, "poll": true}\ntext(1)'), {
     ok: false,
-    message: "exec pragma only supports `yield_time_ms` and `max_output_tokens`; got `poll`",
+    error: "exec pragma only supports `yield_time_ms` and `max_output_tokens`; got `poll`",
   });
 });
 
@@ -177,24 +177,24 @@ test("negative, fractional and non-number fields are rejected with a detail", ()
     ],
   ];
   for (const [directive, detail] of cases) {
-    assert.deepEqual(parseExecInput(`// @exec: ${directive}\ntext(1)`), { ok: false, message: FIELDS_PREFIX + detail });
+    assert.deepEqual(parseExecInput(`// @exec: ${directive}\ntext(1)`), { ok: false, error: FIELDS_PREFIX + detail });
   }
 });
 
 test("integers above 2^53-1 name the field", () => {
   assert.deepEqual(parseExecInput('// @exec: {"yield_time_ms": 9007199254740993}\ntext(1)'), {
     ok: false,
-    message: "exec pragma field `yield_time_ms` must be a non-negative safe integer",
+    error: "exec pragma field `yield_time_ms` must be a non-negative safe integer",
   });
   assert.deepEqual(parseExecInput('// @exec: {"max_output_tokens": 9007199254740992}\ntext(1)'), {
     ok: false,
-    message: "exec pragma field `max_output_tokens` must be a non-negative safe integer",
+    error: "exec pragma field `max_output_tokens` must be a non-negative safe integer",
   });
 });
 
 test("yield_time_ms is checked before max_output_tokens", () => {
   assert.deepEqual(parseExecInput('// @exec: {"max_output_tokens": -1, "yield_time_ms": 9007199254740993}\nx'), {
     ok: false,
-    message: "exec pragma field `yield_time_ms` must be a non-negative safe integer",
+    error: "exec pragma field `yield_time_ms` must be a non-negative safe integer",
   });
 });

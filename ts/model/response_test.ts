@@ -3,12 +3,9 @@ import assert from "node:assert/strict";
 import {
   header,
   scriptErrorItem,
-  STATUS_COMPLETED,
-  STATUS_FAILED,
-  STATUS_TERMINATED,
-  statusRunning,
   toolError,
 } from "./response.ts";
+import { STATUS_COMPLETED, STATUS_FAILED, STATUS_TERMINATED, statusRunning } from "../contract/messages.ts";
 
 test("status lines match the contract", () => {
   assert.deepEqual(

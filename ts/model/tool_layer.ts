@@ -1,19 +1,18 @@
 /**
  * The model-facing `exec` and `wait` tools over the programmatic session API: argument parsing, the header item,
- * status lines, the `Script error:` item, the success flag and the output budget (contract §1–§2, §7).
+ * status lines, the `Script error:` item, the success flag and the output budget (docs/contract.md §1–§2, §7).
  *
  * @module
  */
-import type { CellResult } from "../cell_result.ts";
-import type { ExecOptions, WaitOptions } from "../session.ts";
-import type { ContentItem, ToolResponse } from "./items.ts";
+import type { CellResult } from "../cell/result.ts";
+import type { ExecOptions, WaitOptions } from "../cell/options.ts";
+import { DEFAULT_MAX_OUTPUT_TOKENS } from "../contract/defaults.ts";
+import type { ContentItem, ToolResponse } from "../contract/items.ts";
 import { parseExecInput } from "./pragma.ts";
 import { parseWaitArgs } from "./wait_args.ts";
-import { header, scriptErrorItem, STATUS_COMPLETED, STATUS_FAILED, STATUS_TERMINATED, statusRunning, toolError } from "./response.ts";
+import { header, scriptErrorItem, toolError } from "./response.ts";
+import { STATUS_COMPLETED, STATUS_FAILED, STATUS_TERMINATED, statusRunning } from "../contract/messages.ts";
 import { applyOutputBudget } from "./truncate.ts";
-
-/** Default output budget of `exec` and `wait`, in tokens. */
-export const DEFAULT_MAX_OUTPUT_TOKENS = 10_000;
 
 /** The part of a session the model layer drives. */
 export interface ProgrammaticSession {
@@ -53,7 +52,7 @@ export async function execToolResponse(
 ): Promise<ToolResponse> {
   const startedAt = performance.now();
   const input = parseExecInput(raw);
-  if (!input.ok) return toolError(input.message);
+  if (!input.ok) return toolError(input.error);
   const options: ExecOptions = { typecheck };
   if (input.yieldTimeMs !== undefined) options.yieldTimeMs = input.yieldTimeMs;
   const result = await session.exec(input.source, options);
@@ -64,7 +63,7 @@ export async function execToolResponse(
 export async function waitToolResponse(session: ProgrammaticSession, args: unknown): Promise<ToolResponse> {
   const startedAt = performance.now();
   const parsed = parseWaitArgs(args);
-  if (!parsed.ok) return toolError(parsed.message);
+  if (!parsed.ok) return toolError(parsed.error);
   const { cellId, yieldTimeMs, maxTokens, terminate } = parsed.args;
   const result = await session.wait(cellId, { yieldTimeMs, terminate });
   return toToolResponse(result, maxTokens, startedAt);

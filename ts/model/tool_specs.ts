@@ -1,5 +1,5 @@
 /**
- * The two model-facing tools, `exec` and `wait`, as each model API declares tools (contract §1, issue 4 item 4):
+ * The two model-facing tools, `exec` and `wait`, as each model API declares tools (docs/contract.md §1):
  * OpenAI Responses (exec as a custom tool with a Lark grammar), Chat Completions, Anthropic Messages and MCP (exec
  * as a function of `{code}`).
  *
@@ -8,12 +8,9 @@
  *
  * @module
  */
-import { DEFAULT_LIMITS, DEFAULT_YIELD_TIME_MS, type SessionLimits } from "../session.ts";
-import { type DeclaredTool, MCP_TYPES, renderToolTypes } from "../tools/declarations.ts";
-import { DEFAULT_MAX_OUTPUT_TOKENS } from "./tool_layer.ts";
-
-// Values imported from session.ts are read inside functions only: session.ts imports this module, and in that
-// import cycle they are not initialized yet while this module's top level runs.
+import { DEFAULT_LIMITS, DEFAULT_MAX_OUTPUT_TOKENS, DEFAULT_YIELD_TIME_MS, type SessionLimits } from "../contract/defaults.ts";
+import { type DeclaredTool, MCP_TYPES, renderToolTypes } from "../typegen/declarations.ts";
+import { HELPERS } from "../contract/helpers.ts";
 
 /** The APIs {@link toolSpecs} can describe the tools for. */
 export type ToolSpecFormat = "responses" | "chat" | "anthropic" | "mcp";
@@ -169,7 +166,7 @@ export function toolSpecs(
   }
 }
 
-/** The Lark grammar of exec's raw input (contract §1), byte for byte as Codex sends it. */
+/** The Lark grammar of exec's raw input (docs/contract.md §1), byte for byte as Codex sends it. */
 export const EXEC_GRAMMAR: string = String.raw`
 start: pragma_source | plain_source
 pragma_source: PRAGMA_LINE NEWLINE SOURCE
@@ -236,25 +233,12 @@ type ExecInput = "raw" | "code";
 
 function execDescription(input: ExecInput, tools: readonly DeclaredTool[], options: ToolSpecOptions): string {
   const limits = options.limits ?? DEFAULT_LIMITS;
+  const consoleOn = options.console ?? true;
   const sendSource = input === "raw"
     ? "Send the raw source as the input: not JSON, not a markdown fence."
     : "Pass the raw source as `code` (no markdown fence).";
-  const helpers = [
-    "- `text(value)`: appends a text item (non-strings as JSON).",
-    "- `image(urlOrItem, detail?)`: appends an image from a base64 `data:` URL, `{image_url, detail?}` or an MCP " +
-    "image block; detail `auto`, `low`, `high` (default) or `original`. http(s) URLs are refused.",
-    "- `generatedImage({image_url, output_hint?})`: appends an image generation result, then its hint.",
-    ...(options.console ?? true ? ["- `console.log(...)` (also info, warn, error, debug): appends a text item."] : []),
-    "- `store(key, value)`, `load(key)`: JSON values shared by this session's cells; `load` returns a copy or " +
-    "`undefined`. Other cells see a cell's writes once it ends; a terminated cell's writes are dropped.",
-    "- `notify(value)`: sends a message to the user right away, while the cell runs.",
-    "- `yield_control()`: returns the output so far now; the cell keeps running.",
-    "- `exit()`: ends the cell successfully at once.",
-    "- `setTimeout(callback, ms?)`, `clearTimeout(id)`: one-shot timers; pending timers do not keep a cell alive.",
-    "- `tools.<name>(args)`: calls a nested tool (listed below). It returns a promise of the tool's JSON result " +
-    "that rejects with the tool's error; calls start at once, awaited or not, and may run concurrently.",
-    "- `ALL_TOOLS`: `{name, description}` of every nested tool, its TypeScript declaration included.",
-  ];
+  const helpers = HELPERS.filter((helper) => helper.summary !== undefined && (helper.name !== "console" || consoleOn))
+    .map((helper) => `- ${helper.summary}`);
   return [
     "Runs JavaScript or TypeScript in a fresh sandboxed cell, an ES module: top-level `await` works and types are " +
     `stripped. ${sendSource} An optional first line sets this call's yield time and output budget: ` +

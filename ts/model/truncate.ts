@@ -1,29 +1,8 @@
-/** The output budget of an `exec`/`wait` response (contract §2 "Output budget"). */
+/** The output budget of an `exec`/`wait` response (docs/contract.md §2 "Output budget"). */
 
-import { type ContentItem, textItem } from "./items.ts";
-
-const BYTES_PER_TOKEN = 4;
-
-/** Number of bytes `text` takes in UTF-8 (a lone surrogate counts 3, as TextEncoder writes U+FFFD). */
-export function utf8ByteLength(text: string): number {
-  // Counting code units avoids allocating an encoded copy of outputs that can be many MiB.
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0x80) bytes += 1;
-    else if (unit < 0x800) bytes += 2;
-    else if (isHighSurrogate(unit) && i + 1 < text.length && isLowSurrogate(text.charCodeAt(i + 1))) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
-}
-
-/** Token estimate used for every budget: `ceil(utf8_bytes / 4)`. */
-export function estimateTokens(text: string): number {
-  return Math.ceil(utf8ByteLength(text) / BYTES_PER_TOKEN);
-}
+import { type ContentItem, textItem } from "../contract/items.ts";
+import { omittedTextItems, truncationMarker, truncationWarning } from "../contract/messages.ts";
+import { BYTES_PER_TOKEN, isHighSurrogate, isLowSurrogate, utf8ByteLength } from "../contract/defaults.ts";
 
 /**
  * Fits the items of one response (header excluded) into `maxTokens`.
@@ -78,7 +57,7 @@ function budgetMixed(items: ContentItem[], budgetTokens: number): ContentItem[] 
     // Codex cuts this item to the bare `head…R tokens truncated…tail`: the warning header is for all-text output.
     else out.push(textItem(middleTruncate(item.text, bytes, remainingTokens * BYTES_PER_TOKEN)));
   }
-  if (omitted > 0) out.push(textItem(`[omitted ${omitted} text items ...]`));
+  if (omitted > 0) out.push(textItem(omittedTextItems(omitted)));
   return out;
 }
 
@@ -88,8 +67,7 @@ function budgetMixed(items: ContentItem[], budgetTokens: number): ContentItem[] 
  */
 function truncateWithWarning(text: string, textBytes: number, budgetBytes: number): string {
   const originalTokens = Math.ceil(textBytes / BYTES_PER_TOKEN);
-  return `Warning: truncated output (original token count: ${originalTokens})\n` +
-    `Total output lines: ${countLines(text)}\n\n` + middleTruncate(text, textBytes, budgetBytes);
+  return truncationWarning(originalTokens, countLines(text)) + middleTruncate(text, textBytes, budgetBytes);
 }
 
 /** `<head>…<R> tokens truncated…<tail>`: head and tail each get half of `budgetBytes`, never splitting a character. */
@@ -98,7 +76,7 @@ function middleTruncate(text: string, textBytes: number, budgetBytes: number): s
   const head = prefixWithin(text, headBudget);
   const tail = suffixWithin(text, budgetBytes - headBudget, head.end);
   const removedTokens = Math.ceil((textBytes - head.bytes - tail.bytes) / BYTES_PER_TOKEN);
-  return `${text.slice(0, head.end)}…${removedTokens} tokens truncated…${text.slice(tail.start)}`;
+  return `${text.slice(0, head.end)}${truncationMarker(removedTokens)}${text.slice(tail.start)}`;
 }
 
 /** The longest prefix of whole characters within `maxBytes`: its end index and its byte size. */
@@ -143,13 +121,7 @@ function unitBytes(unit: number): number {
   return unit < 0x80 ? 1 : unit < 0x800 ? 2 : 3;
 }
 
-function isHighSurrogate(unit: number): boolean {
-  return unit >= 0xd800 && unit <= 0xdbff;
-}
 
-function isLowSurrogate(unit: number): boolean {
-  return unit >= 0xdc00 && unit <= 0xdfff;
-}
 
 /** Whole tokens, never negative; NaN counts as no budget and Infinity as unlimited. */
 function normalizeBudget(maxTokens: number): number {

@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { ContentItem, ImageItem } from "./items.ts";
-import { applyOutputBudget, estimateTokens, utf8ByteLength } from "./truncate.ts";
+import type { ContentItem, ImageItem } from "../contract/items.ts";
+import { applyOutputBudget } from "./truncate.ts";
+import { estimateTokens, utf8ByteLength } from "../contract/defaults.ts";
 
 const text = (value: string): ContentItem => ({ type: "input_text", text: value });
 const image = (n: number): ImageItem => ({

@@ -1,12 +1,8 @@
-/** Parses the arguments of the `wait` function tool (contract §1). */
+/** Parses the arguments of the `wait` function tool (docs/contract.md §1). */
 
-import { failedToParseFunctionArguments, invalidTypeDetail, invalidValueDetail, missingFieldDetail } from "./messages.ts";
+import { failedToParseFunctionArguments, invalidTypeDetail, invalidValueDetail, missingFieldDetail } from "../contract/messages.ts";
 import { readArgumentsObject } from "./function_args.ts";
-
-/** Default `yield_time_ms` of `wait`. */
-export const DEFAULT_WAIT_YIELD_TIME_MS = 10_000;
-/** Default `max_tokens` of `wait`. */
-export const DEFAULT_WAIT_MAX_TOKENS = 10_000;
+import { DEFAULT_MAX_OUTPUT_TOKENS, DEFAULT_YIELD_TIME_MS } from "../contract/defaults.ts";
 
 /** `wait` arguments with defaults applied. */
 export interface WaitArgs {
@@ -17,7 +13,7 @@ export interface WaitArgs {
 }
 
 /** The outcome of {@link parseWaitArgs}: the arguments, or the tool-error message. */
-export type ParsedWaitArgs = { ok: true; args: WaitArgs } | { ok: false; message: string };
+export type ParsedWaitArgs = { ok: true; args: WaitArgs } | { ok: false; error: string };
 
 const NON_NEGATIVE_INTEGER = "a non-negative integer";
 
@@ -28,7 +24,7 @@ const NON_NEGATIVE_INTEGER = "a non-negative integer";
  */
 export function parseWaitArgs(input: unknown): ParsedWaitArgs {
   const object = readArgumentsObject(input);
-  if (!object.ok) return fail(object.detail);
+  if (!object.ok) return fail(object.error);
   const { fields } = object;
 
   const cellId = fields.cell_id;
@@ -36,9 +32,9 @@ export function parseWaitArgs(input: unknown): ParsedWaitArgs {
   // Ids are issued as decimal strings; a number is rejected rather than coerced, like serde would.
   if (typeof cellId !== "string") return fail(invalidTypeDetail("cell_id", "a string", cellId));
 
-  const yieldTimeMs = readNonNegativeInteger(fields, "yield_time_ms", DEFAULT_WAIT_YIELD_TIME_MS);
+  const yieldTimeMs = readNonNegativeInteger(fields, "yield_time_ms", DEFAULT_YIELD_TIME_MS);
   if (typeof yieldTimeMs === "string") return fail(yieldTimeMs);
-  const maxTokens = readNonNegativeInteger(fields, "max_tokens", DEFAULT_WAIT_MAX_TOKENS);
+  const maxTokens = readNonNegativeInteger(fields, "max_tokens", DEFAULT_MAX_OUTPUT_TOKENS);
   if (typeof maxTokens === "string") return fail(maxTokens);
 
   const terminate = fields.terminate ?? false;
@@ -59,5 +55,5 @@ function readNonNegativeInteger(fields: Record<string, unknown>, field: string, 
 }
 
 function fail(detail: string): ParsedWaitArgs {
-  return { ok: false, message: failedToParseFunctionArguments(detail) };
+  return { ok: false, error: failedToParseFunctionArguments(detail) };
 }

@@ -54,36 +54,36 @@ test("invalid JSON text quotes the parser message", () => {
     if (error instanceof SyntaxError) parserMessage = error.message;
   }
   assert.notEqual(parserMessage, "");
-  assert.deepEqual(parseWaitArgs("{cell_id: 1}"), { ok: false, message: PREFIX + parserMessage });
+  assert.deepEqual(parseWaitArgs("{cell_id: 1}"), { ok: false, error: PREFIX + parserMessage });
 });
 
 test("arguments that are not an object are rejected", () => {
   assert.deepEqual(parseWaitArgs("[1]"), {
     ok: false,
-    message: PREFIX + "invalid type: expected a JSON object, got an array",
+    error: PREFIX + "invalid type: expected a JSON object, got an array",
   });
   assert.deepEqual(parseWaitArgs(undefined), {
     ok: false,
-    message: PREFIX + "invalid type: expected a JSON object, got undefined",
+    error: PREFIX + "invalid type: expected a JSON object, got undefined",
   });
   assert.deepEqual(parseWaitArgs("null"), {
     ok: false,
-    message: PREFIX + "invalid type: expected a JSON object, got null",
+    error: PREFIX + "invalid type: expected a JSON object, got null",
   });
 });
 
 test("missing cell_id is a missing field; null cell_id has the wrong type", () => {
-  assert.deepEqual(parseWaitArgs({}), { ok: false, message: PREFIX + "missing field `cell_id`" });
+  assert.deepEqual(parseWaitArgs({}), { ok: false, error: PREFIX + "missing field `cell_id`" });
   assert.deepEqual(parseWaitArgs({ cell_id: null }), {
     ok: false,
-    message: PREFIX + "invalid type for `cell_id`: expected a string, got null",
+    error: PREFIX + "invalid type for `cell_id`: expected a string, got null",
   });
 });
 
 test("numeric cell_id is rejected, not coerced", () => {
   assert.deepEqual(parseWaitArgs({ cell_id: 1 }), {
     ok: false,
-    message: PREFIX + "invalid type for `cell_id`: expected a string, got the number 1",
+    error: PREFIX + "invalid type for `cell_id`: expected a string, got the number 1",
   });
 });
 
@@ -111,17 +111,17 @@ test("bad yield_time_ms and max_tokens name the field", () => {
     ],
   ];
   for (const [input, detail] of cases) {
-    assert.deepEqual(parseWaitArgs(input), { ok: false, message: PREFIX + detail });
+    assert.deepEqual(parseWaitArgs(input), { ok: false, error: PREFIX + detail });
   }
 });
 
 test("non-boolean terminate is rejected", () => {
   assert.deepEqual(parseWaitArgs({ cell_id: "1", terminate: "true" }), {
     ok: false,
-    message: PREFIX + 'invalid type for `terminate`: expected a boolean, got a string "true"',
+    error: PREFIX + 'invalid type for `terminate`: expected a boolean, got a string "true"',
   });
   assert.deepEqual(parseWaitArgs({ cell_id: "1", terminate: 1 }), {
     ok: false,
-    message: PREFIX + "invalid type for `terminate`: expected a boolean, got the number 1",
+    error: PREFIX + "invalid type for `terminate`: expected a boolean, got the number 1",
   });
 });

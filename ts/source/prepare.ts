@@ -12,9 +12,9 @@
  */
 import amaro from "amaro";
 import { init as initLexer, parse as lexModule } from "es-module-lexer";
-import type { CellMode } from "../protocol/messages.ts";
-import { ALLOWED_IMPORTS, CELL_FILE_NAME, IMPORT_GUARD_NAME } from "../protocol/cell_source.ts";
-import { cellSyntaxError, unsupportedImport } from "../model/messages.ts";
+import type { CellMode } from "../contract/wire.ts";
+import { ALLOWED_IMPORTS, CELL_FILE_NAME, IMPORT_GUARD_NAME } from "../contract/cell_source.ts";
+import { cellSyntaxError, staticImportError } from "../contract/messages.ts";
 
 /** A cell ready to send to a sandbox, or the error text that fails it before it runs. */
 export type PreparedCell = { ok: true; source: string; mode: CellMode } | { ok: false; error: string };
@@ -87,7 +87,7 @@ export async function prepareCell(source: string): Promise<PreparedCell> {
       const specifier = entry.n ?? code.slice(entry.s, entry.e);
       if (!ALLOWED_IMPORTS.includes(specifier)) {
         const { line, column } = positionOf(code, entry.ss);
-        return { ok: false, error: `Error: ${unsupportedImport(specifier)}\n    at ${CELL_FILE_NAME}:${line}:${column}` };
+        return { ok: false, error: staticImportError(specifier, line, column) };
       }
       mode = "module";
     } else if (entry.d === -2) {

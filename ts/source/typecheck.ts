@@ -1,5 +1,5 @@
 /**
- * Type-checks a cell with `deno check` against a session's declarations before anything runs (issue 4 item 5).
+ * Type-checks a cell with `deno check` against a session's declarations before anything runs (docs/contract.md §8).
  *
  * Each distinct declarations text gets one directory (named by its hash, reused by every check) holding the
  * `.d.ts`, the two helper modules and a `deno.json` that wires them up; each check writes its cell into a fresh
@@ -17,12 +17,12 @@ import { tmpdir } from "node:os";
 import { join, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import process from "node:process";
-import { CELL_FILE_NAME, HELPERS_SPECIFIER, TOOLS_SPECIFIER } from "../protocol/cell_source.ts";
-import { helperModuleSource, toolsModuleSource } from "../tools/declarations.ts";
+import { CELL_FILE_NAME, HELPERS_SPECIFIER, TOOLS_SPECIFIER } from "../contract/cell_source.ts";
+import { helperModuleSource, toolsModuleSource } from "../typegen/declarations.ts";
 import { denoBinaryPath } from "../transport/deno_binary.ts";
 
-/** The outcome of {@link typecheckCell}: `diagnostics` is what the model reads when the cell has type errors. */
-export type TypecheckResult = { ok: true } | { ok: false; diagnostics: string };
+/** The outcome of {@link typecheckCell}: `error` holds the diagnostics the model reads when the cell has type errors. */
+export type TypecheckResult = { ok: true } | { ok: false; error: string };
 
 /** Options of {@link typecheckCell}. */
 export interface TypecheckOptions {
@@ -36,13 +36,13 @@ const CHECK_TIMEOUT_MS = 60_000;
 /**
  * Type-checks `source` as a module cell against `declarations` (a `.d.ts` from `typeDeclarations()`), with
  * `strict` and `lib: ["esnext"]`; `codecell/helpers` and `codecell/tools` resolve to the declared globals.
- * Resolves `{ ok: false, diagnostics }` for type and syntax errors; rejects only when the checker itself cannot run
+ * Resolves `{ ok: false, error }` for type and syntax errors; rejects only when the checker itself cannot run
  * (no Deno binary, killed, timed out, aborted).
  *
  * @example
  * ```ts
  * const result = await typecheckCell('await tools.lookup_order({ order_id: 1 });', session.typeDeclarations());
- * if (!result.ok) console.log(result.diagnostics); // "TS2322 [ERROR]: ... at cell.ts:1:28"
+ * if (!result.ok) console.log(result.error); // "TS2322 [ERROR]: ... at cell.ts:1:28"
  * ```
  */
 export async function typecheckCell(
@@ -60,7 +60,7 @@ export async function typecheckCell(
     if (code === 0) return { ok: true };
     // Deno reports real paths (a temporary directory may be behind a symlink, as on macOS).
     const dirs = [cellDir, await realpath(cellDir), checkDir, await realpath(checkDir)];
-    return { ok: false, diagnostics: cleanDiagnostics(output, dirs) };
+    return { ok: false, error: cleanDiagnostics(output, dirs) };
   } finally {
     await rm(cellDir, { recursive: true, force: true });
   }

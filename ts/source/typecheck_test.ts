@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { z } from "zod";
-import { typeDeclarations } from "../tools/declarations.ts";
+import { typeDeclarations } from "../typegen/declarations.ts";
 import { defineTool } from "../tools/define.ts";
 import { ToolRegistry } from "../tools/registry.ts";
 import { typecheckCell } from "./typecheck.ts";
@@ -25,7 +25,7 @@ const DECLARATIONS = typeDeclarations(
 async function diagnosticsOf(source: string): Promise<string> {
   const result = await typecheckCell(source, DECLARATIONS);
   assert.equal(result.ok, false, "expected type errors");
-  return result.ok ? "" : result.diagnostics;
+  return result.ok ? "" : result.error;
 }
 
 /** No host paths and no colors reach the model. */

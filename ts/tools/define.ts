@@ -1,5 +1,5 @@
 /**
- * `defineTool`: how a host declares a nested tool (architecture.md "Public API (pinned)", issue 4 item 1).
+ * `defineTool`: how a host declares a nested tool (docs/contract.md §5).
  *
  * A definition is checked eagerly, so a mistake fails where the tool is written rather than when a cell calls it.
  * The registry ({@link prepareTool}) later compiles its argument validator once per session.
@@ -7,8 +7,9 @@
  * @module
  */
 import { z } from "zod";
-import { CodecellError } from "../errors.ts";
-import { toolExpectsJsonObject, toolExpectsString } from "../model/messages.ts";
+import { CodecellError } from "../contract/errors.ts";
+import { toolExpectsJsonObject, toolExpectsString } from "../contract/messages.ts";
+import { renderArgumentFailure } from "../contract/arguments.ts";
 import {
   compileJsonSchemaValidator,
   compileZodValidator,
@@ -16,9 +17,10 @@ import {
   type JsonSchemaObject,
   type ToolArguments,
   type Validation,
-} from "./validate.ts";
+} from "../schema/validate.ts";
+import { isRecord } from "../schema/json.ts";
 
-export type { JsonSchema, JsonSchemaObject, ToolArguments } from "./validate.ts";
+export type { JsonSchema, JsonSchemaObject, ToolArguments } from "../schema/validate.ts";
 
 /** What a handler learns about the call besides its arguments. */
 export interface ToolContext {
@@ -42,6 +44,21 @@ export type ToolResultKind = "json" | "mcp";
 /** A value, or a promise of it: what a handler may return. */
 export type MaybePromise<T> = T | PromiseLike<T>;
 
+/**
+ * A zod 4 schema, as the public types see it: the Standard Schema interface (standardschema.dev) that every zod 4
+ * schema implements, so these types do not depend on zod's own. At run time `defineTool` requires a zod schema.
+ */
+export interface ZodSchema<Output = unknown, Input = unknown> {
+  /** The Standard Schema properties; only the inferred types are read here. */
+  readonly "~standard": {
+    /** The schema's input and output types (types only, absent at run time). */
+    readonly types?: { readonly input: Input; readonly output: Output } | undefined;
+  };
+}
+
+/** The type a zod schema parses to (`z.output<S>`). */
+export type SchemaOutput<S extends ZodSchema> = NonNullable<S["~standard"]["types"]>["output"];
+
 /** The fields every kind of tool spec passed to {@link defineTool} shares. */
 export interface ToolSpecBase {
   /** The tool's name; the sandbox calls it under its normalized form (`echo-tool` → `tools.echo_tool`). */
@@ -53,7 +70,7 @@ export interface ToolSpecBase {
 }
 
 /** A function tool whose arguments (and optionally result) are zod schemas. */
-export interface ZodToolSpec<I extends z.core.$ZodType, O extends z.core.$ZodType> extends ToolSpecBase {
+export interface ZodToolSpec<I extends ZodSchema, O extends ZodSchema> extends ToolSpecBase {
   /** `"function"` (the default): the tool takes a JSON object of arguments. */
   kind?: "function";
   /** Validates the arguments; the handler receives the parsed value (defaults applied). */
@@ -65,7 +82,7 @@ export interface ZodToolSpec<I extends z.core.$ZodType, O extends z.core.$ZodTyp
   /** The result as a JSON Schema instead of `output`. */
   outputSchema?: JsonSchema;
   /** The handler: receives the parsed arguments and returns a JSON-serializable result (or a promise of one). */
-  run: (args: z.output<I>, ctx: ToolContext) => MaybePromise<z.output<O>>;
+  run: (args: SchemaOutput<I>, ctx: ToolContext) => MaybePromise<SchemaOutput<O>>;
 }
 
 /** A function tool whose arguments are described by a plain JSON Schema (`{type: "object"}` when omitted). */
@@ -79,7 +96,7 @@ export interface JsonSchemaToolSpec extends ToolSpecBase {
   /** Documents the result in the tool's declaration, as a JSON Schema. */
   outputSchema?: JsonSchema;
   /** Documents the result in the tool's declaration, as a zod schema instead of `outputSchema`. */
-  output?: z.core.$ZodType;
+  output?: ZodSchema;
   // Method syntax on purpose: a handler may annotate `args` with the type its schema guarantees (`{ name: string }`).
   /** The handler: receives the validated arguments and returns a JSON-serializable result (or a promise of one). */
   run(args: ToolArguments, ctx: ToolContext): unknown;
@@ -94,7 +111,7 @@ export interface FreeformToolSpec extends ToolSpecBase {
   /** Not allowed: a freeform tool takes a raw string, not arguments. */
   inputSchema?: undefined;
   /** Documents the result in the tool's declaration, as a zod schema. */
-  output?: z.core.$ZodType;
+  output?: ZodSchema;
   /** Documents the result in the tool's declaration, as a JSON Schema instead of `output`. */
   outputSchema?: JsonSchema;
   /** The handler: receives the string the cell passed and returns a JSON-serializable result (or a promise of one). */
@@ -122,8 +139,11 @@ export interface ToolDefinition {
 /** A handler call whose input was accepted, ready to run. */
 export type ToolInvocation = (ctx: ToolContext) => unknown;
 
-/** Checks a call's input (`undefined` means `{}` for function tools) and binds it to the handler. */
-export type PreparedTool = (input: unknown) => Promise<Validation<ToolInvocation>>;
+/**
+ * Checks a call's input (`undefined` means `{}` for function tools) and binds it to the handler; a refused input
+ * gives the text the cell's call rejects with.
+ */
+export type PreparedTool = (input: unknown) => Promise<{ ok: true; value: ToolInvocation } | { ok: false; error: string }>;
 
 /**
  * Defines a nested tool that cells call as `tools.<name>(args)`. Arguments are validated before `run` is called;
@@ -153,7 +173,7 @@ export type PreparedTool = (input: unknown) => Promise<Validation<ToolInvocation
  * const shout = defineTool({ name: "shout", kind: "freeform", run: (input) => input.toUpperCase() });
  * ```
  */
-export function defineTool<I extends z.core.$ZodType, O extends z.core.$ZodType = z.core.$ZodType>(
+export function defineTool<I extends ZodSchema, O extends ZodSchema = ZodSchema>(
   spec: ZodToolSpec<I, O>,
 ): ToolDefinition;
 /** Defines a function tool whose arguments are described by a plain JSON Schema. */
@@ -180,7 +200,7 @@ export function defineTool(spec: unknown): ToolDefinition {
       Promise.resolve(
         typeof input === "string"
           ? { ok: true, value: (ctx) => run(input, ctx) }
-          : { ok: false, message: toolExpectsString(toolName) },
+          : { ok: false, error: toolExpectsString(toolName) },
       ));
     return definition;
   }
@@ -200,12 +220,13 @@ export function defineTool(spec: unknown): ToolDefinition {
   const definition: ToolDefinition = Object.freeze({ ...base, kind: "function", inputSchema });
   preparers.set(definition, (toolName) => {
     const bind = input === undefined
-      ? bindJsonSchema(compileJsonSchema(fields.name, toolName, inputSchema), run)
-      : bindZod(compileZodValidator(toolName, input), run);
+      ? bindJsonSchema(compileJsonSchema(fields.name, inputSchema), run)
+      : bindZod(compileZodValidator(input), run);
     return async (args) => {
       const object = args === undefined ? {} : args;
-      if (!isRecord(object)) return { ok: false, message: toolExpectsJsonObject(toolName) };
-      return await bind(object);
+      if (!isRecord(object)) return { ok: false, error: toolExpectsJsonObject(toolName) };
+      const bound = await bind(object);
+      return bound.ok ? bound : { ok: false, error: renderArgumentFailure(toolName, bound.error) };
     };
   });
   return definition;
@@ -373,9 +394,9 @@ function describesObjects(schema: JsonSchemaObject): boolean {
   return type === "object" || (Array.isArray(type) && type.includes("object"));
 }
 
-function compileJsonSchema(name: string, toolName: string, schema: JsonSchemaObject) {
+function compileJsonSchema(name: string, schema: JsonSchemaObject) {
   try {
-    return compileJsonSchemaValidator(toolName, schema);
+    return compileJsonSchemaValidator(schema);
   } catch (error) {
     throw invalid(`tool \`${name}\`: \`inputSchema\` cannot be compiled: ${messageOf(error)}`);
   }
@@ -410,10 +431,6 @@ function bindZod<T>(
 /** zod 4 schemas (classic and mini) carry their traits; `instanceof` checks them, across zod copies too. */
 function isZodSchema(value: unknown): value is z.core.$ZodType {
   return value instanceof z.core.$ZodType;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function messageOf(error: unknown): string {

@@ -1,5 +1,5 @@
 /**
- * Tool names as the sandbox sees them: the key on the global `tools` and the `name` in `ALL_TOOLS` (contract §5, §7).
+ * Tool names as the sandbox sees them: the key on the global `tools` and the `name` in `ALL_TOOLS` (docs/contract.md §5, §7).
  *
  * @module
  */

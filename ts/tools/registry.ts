@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { CodecellError } from "../errors.ts";
-import type { SandboxTool } from "../protocol/messages.ts";
+import { CodecellError } from "../contract/errors.ts";
+import type { JsonValue, SandboxTool } from "../contract/wire.ts";
 import {
   isToolDefinition,
   type PreparedTool,
@@ -16,11 +16,9 @@ import {
   type ToolResultKind,
 } from "./define.ts";
 import { namespacedToolName } from "./normalize.ts";
-import { schemaToTs, toolDeclaration } from "./schema_to_ts.ts";
-import { renderPath } from "./validate.ts";
-
-/** A value JSON can represent exactly. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+import { renderToolTypes } from "../typegen/declarations.ts";
+import { type IssuePath, type NotJsonReason, toolResultNotJson } from "../contract/arguments.ts";
+import { allToolsDescription } from "../contract/messages.ts";
 
 /** How a call ended: the handler's result as JSON, or the error text the cell's promise rejects with. */
 export type ToolCallResult = { ok: true; value: JsonValue } | { ok: false; error: string };
@@ -35,24 +33,35 @@ export interface ToolEntry {
   readonly resultKind: ToolResultKind;
   /** The definition the entry was built from. */
   readonly definition: ToolDefinition;
-  /** `declare const tools: { <name>(...): Promise<...>; };` */
+  /** The `type X = ...;` aliases its schemas need, then `declare const tools: { <name>(...): Promise<...>; };` */
   readonly declaration: string;
-  /** The `ALL_TOOLS` description: the tool's description, then its declaration in a ts fence (contract §7). */
+  /** The `ALL_TOOLS` description: the tool's description, then its declaration in a ts fence (docs/contract.md §5). */
   readonly description: string;
   /** Validates `input`, runs the handler, and returns its result as JSON. Never throws. */
   call(input: unknown, ctx: ToolContext): Promise<ToolCallResult>;
 }
 
-/** Built from the session's tool definitions; the constructor throws `CodecellError` for a bad set of tools. */
+/** Built from the session's tool definitions; {@linkcode ToolRegistry.of} throws `CodecellError` for a bad set. */
 export class ToolRegistry {
   readonly #entries = new Map<string, ToolEntry>();
   readonly #sandboxTools: readonly SandboxTool[];
 
   /**
+   * The registry of a list of definitions, built once per list (sessions over the same array share it: declarations
+   * are rendered and validators compiled once per process, not per session).
+   *
    * Throws `CodecellError("tool_name_collision")` when two tools normalize to the same global name, and
    * `CodecellError("invalid_tool")` for a value not made by `defineTool` or an input schema that cannot compile.
    */
+  static of(definitions: readonly ToolDefinition[]): ToolRegistry {
+    let registry = registries.get(definitions);
+    if (registry === undefined) registries.set(definitions, registry = new ToolRegistry(definitions));
+    return registry;
+  }
+
+  /** Builds a registry (see {@linkcode ToolRegistry.of}, which reuses one per list); throws like it. */
   constructor(definitions: Iterable<ToolDefinition>) {
+    const named: { name: string; definition: ToolDefinition }[] = [];
     const origins = new Map<string, ToolDefinition>();
     let index = 0;
     for (const definition of definitions) {
@@ -71,8 +80,23 @@ export class ToolRegistry {
         );
       }
       origins.set(name, definition);
-      this.#entries.set(name, entryFor(name, definition));
+      named.push({ name, definition });
     }
+    const rendered = renderToolTypes(named);
+    named.forEach(({ name, definition }, position) => {
+      const { aliases, declaration: declareLine } = rendered[position];
+      const declaration = [...aliases, declareLine].join("\n");
+      const prepared = preparedTool(definition, name);
+      this.#entries.set(name, Object.freeze({
+        name,
+        kind: definition.kind,
+        resultKind: definition.resultKind,
+        definition,
+        declaration,
+        description: allToolsDescription(definition.description, declaration),
+        call: (input: unknown, ctx: ToolContext) => callTool(name, prepared, input, ctx),
+      }));
+    });
     this.#sandboxTools = Object.freeze(
       [...this.#entries.values()].map(({ name, kind, description }) => Object.freeze({ name, kind, description })),
     );
@@ -88,6 +112,7 @@ export class ToolRegistry {
     return [...this.#entries.values()];
   }
 
+  /** Number of tools. */
   get size(): number {
     return this.#entries.size;
   }
@@ -98,49 +123,23 @@ export class ToolRegistry {
   }
 }
 
+const registries = new WeakMap<readonly ToolDefinition[], ToolRegistry>();
+
 function originalName(definition: ToolDefinition): string {
   return definition.namespace === undefined
     ? `\`${definition.name}\``
     : `\`${definition.name}\` (namespace \`${definition.namespace}\`)`;
 }
 
-/**
- * Entries are immutable and depend only on the definition and its global name, so sessions built from the same
- * definitions share them: declarations are rendered and validators compiled once per process, not per session.
- */
-const entryCache = new WeakMap<ToolDefinition, Map<string, ToolEntry>>();
+/** Compiled argument checks depend only on the definition and its global name: compiled once per process. */
+const preparedCache = new WeakMap<ToolDefinition, Map<string, PreparedTool>>();
 
-function entryFor(name: string, definition: ToolDefinition): ToolEntry {
-  let byName = entryCache.get(definition);
-  if (!byName) entryCache.set(definition, byName = new Map());
-  let cached = byName.get(name);
-  if (!cached) byName.set(name, cached = createEntry(name, definition));
-  return cached;
-}
-
-function createEntry(name: string, definition: ToolDefinition): ToolEntry {
-  const prepared = prepareTool(definition, name);
-  const declaration = declarationOf(name, definition);
-  return Object.freeze({
-    name,
-    kind: definition.kind,
-    resultKind: definition.resultKind,
-    definition,
-    declaration,
-    description: `${definition.description}\n\nexec tool declaration:\n\`\`\`ts\n${declaration}\n\`\`\``,
-    call: (input: unknown, ctx: ToolContext) => callTool(name, prepared, input, ctx),
-  });
-}
-
-function declarationOf(name: string, definition: ToolDefinition): string {
-  const input = definition.inputSchema === undefined
-    ? { kind: "freeform" as const }
-    : { kind: "function" as const, ts: schemaToTs(definition.inputSchema) };
-  const outputTs = definition.outputSchema === undefined ? undefined : schemaToTs(definition.outputSchema);
-  const resultTs = definition.resultKind === "mcp"
-    ? (outputTs === undefined ? "CallToolResult" : `CallToolResult<${outputTs}>`)
-    : outputTs ?? "unknown";
-  return toolDeclaration(name, input, resultTs);
+function preparedTool(definition: ToolDefinition, name: string): PreparedTool {
+  let byName = preparedCache.get(definition);
+  if (!byName) preparedCache.set(definition, byName = new Map());
+  let prepared = byName.get(name);
+  if (!prepared) byName.set(name, prepared = prepareTool(definition, name));
+  return prepared;
 }
 
 async function callTool(
@@ -152,15 +151,13 @@ async function callTool(
   let result: unknown;
   try {
     const checked = await prepared(input);
-    if (!checked.ok) return { ok: false, error: checked.message };
+    if (!checked.ok) return checked;
     result = await checked.value(ctx);
   } catch (error) {
     return { ok: false, error: errorText(error) };
   }
   const json = toJsonValue(result);
-  if (!json.ok) {
-    return { ok: false, error: `tool \`${name}\` returned a value that is not JSON-serializable: ${json.reason}` };
-  }
+  if (!json.ok) return { ok: false, error: toolResultNotJson(name, json.error) };
   return { ok: true, value: json.value };
 }
 
@@ -183,19 +180,20 @@ function errorText(error: unknown): string {
  * silently or cannot encode is refused with the reason: functions, symbols, BigInts, non-finite numbers, cycles,
  * `undefined` array items, and objects such as Map, Set or a Promise that would turn into `{}`.
  */
-export function toJsonValue(value: unknown): { ok: true; value: JsonValue } | { ok: false; reason: string } {
+export function toJsonValue(value: unknown): { ok: true; value: JsonValue } | { ok: false; error: NotJsonReason } {
   if (value === undefined) return { ok: true, value: null };
   try {
     return { ok: true, value: convert(value, "", [], new Set()) };
   } catch (error) {
-    if (error instanceof NotJson) return { ok: false, reason: `${error.what} at ${renderPath(error.path)}` };
-    return { ok: false, reason: errorText(error) }; // a throwing getter or toJSON, or a structure too deep
+    if (error instanceof NotJson) return { ok: false, error: error.reason };
+    // A throwing getter or toJSON, or a structure too deep.
+    return { ok: false, error: { code: "threw", message: errorText(error) } };
   }
 }
 
 class NotJson extends Error {
-  constructor(readonly what: string, readonly path: readonly PropertyKey[]) {
-    super(what);
+  constructor(readonly reason: NotJsonReason) {
+    super(reason.code);
   }
 }
 
@@ -219,12 +217,9 @@ function convert(value: unknown, key: string, path: PropertyKey[], ancestors: Se
   if (current instanceof Number || current instanceof String || current instanceof Boolean) {
     return convert(current.valueOf(), key, path, ancestors);
   }
-  if (ancestors.has(current)) throw new NotJson("a circular reference", path);
+  if (ancestors.has(current)) throw new NotJson({ code: "circular", path });
   if (ArrayBuffer.isView(current) || OPAQUE_OBJECTS.some((type) => current instanceof type)) {
-    const typeName = current.constructor?.name ?? "object";
-    const hint = current instanceof Promise ? " (missing await?)" : "";
-    const article = /^[AEIO]/.test(typeName) ? "an" : "a"; // "a Uint8Array": U sounds like "you" here
-    throw new NotJson(`${article} ${typeName}${hint}`, path);
+    throw new NotJson({ code: "opaque", typeName: current.constructor?.name ?? "object", path });
   }
   ancestors.add(current);
   try {
@@ -246,22 +241,22 @@ function convert(value: unknown, key: string, path: PropertyKey[], ancestors: Se
   }
 }
 
-function primitive(value: unknown, path: readonly PropertyKey[]): JsonValue {
+function primitive(value: unknown, path: IssuePath): JsonValue {
   switch (typeof value) {
     case "string":
     case "boolean":
       return value;
     case "number":
-      if (!Number.isFinite(value)) throw new NotJson(`the number ${value}`, path);
+      if (!Number.isFinite(value)) throw new NotJson({ code: "number", value: String(value), path });
       return value === 0 ? 0 : value; // -0 is 0 in JSON
     case "bigint":
-      throw new NotJson(`a BigInt (${value}n)`, path);
+      throw new NotJson({ code: "bigint", value: String(value), path });
     case "function":
-      throw new NotJson("a function", path);
+      throw new NotJson({ code: "function", path });
     case "symbol":
-      throw new NotJson("a symbol", path);
+      throw new NotJson({ code: "symbol", path });
     default:
-      throw new NotJson(String(value), path); // undefined
+      throw new NotJson({ code: "undefined", path });
   }
 }
 

@@ -1,9 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { CodecellError } from "../errors.ts";
+import { CodecellError } from "../contract/errors.ts";
 import { defineTool, type ToolContext, type ToolDefinition } from "./define.ts";
 import { toJsonValue, type ToolEntry, ToolRegistry } from "./registry.ts";
+import { typeDeclarations } from "../typegen/declarations.ts";
 
 function context(signal = new AbortController().signal): ToolContext {
   return { signal, cellId: "1", callId: "call-1" };
@@ -81,6 +82,35 @@ test("sandbox tools use normalized, namespaced names; no output schema declares 
         "declare const tools: { shout(input: string): Promise<string>; };\n```",
     },
   ]);
+});
+
+test("a recursive schema is declared in ALL_TOOLS as in the session's .d.ts: with a named alias", () => {
+  const tree = defineTool({
+    name: "walk",
+    description: "Walk a tree.",
+    inputSchema: {
+      type: "object",
+      properties: { root: { $ref: "#/$defs/node" } },
+      required: ["root"],
+      $defs: { node: { type: "object", properties: { children: { type: "array", items: { $ref: "#/$defs/node" } } } } },
+    },
+    run: () => null,
+  });
+  const registry = new ToolRegistry([tree]);
+  const declaration = [
+    "type node = { children?: Array<node>; };",
+    "declare const tools: { walk(args: { root: node; }): Promise<unknown>; };",
+  ].join("\n");
+  assert.equal(entry(registry, "walk").description, `Walk a tree.\n\nexec tool declaration:\n\`\`\`ts\n${declaration}\n\`\`\``);
+  const dts = typeDeclarations(registry.entries());
+  assert.ok(dts.includes("type node = { children?: Array<node>; };"), dts);
+  assert.ok(dts.includes("  walk(args: { root: node; }): Promise<unknown>;"), dts);
+});
+
+test("ToolRegistry.of builds one registry per list of definitions", () => {
+  const list = [lookupOrder, echoJson];
+  assert.equal(ToolRegistry.of(list), ToolRegistry.of(list));
+  assert.notEqual(ToolRegistry.of(list), ToolRegistry.of([...list]));
 });
 
 test("entries are found by their normalized name only, and expose their declaration", () => {

@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import process from "node:process";
-import { CodecellError } from "../errors.ts";
+import { CodecellError } from "../contract/errors.ts";
 
 const PLATFORM_PACKAGES: Record<string, string> = {
   "linux-x64": "@deno/linux-x64-glibc",

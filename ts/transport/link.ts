@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { HostToSandbox, SandboxToHost } from "../protocol/messages.ts";
+import type { HostToSandbox, ProtocolViolation, SandboxToHost } from "../contract/wire.ts";
 
 /** Why a sandbox ended, as far as the host could tell. */
 export interface SandboxExit {
@@ -14,7 +14,7 @@ export interface SandboxExit {
   /** The V8 heap limit was reached (read from the sandbox's last words on stderr). */
   outOfMemory: boolean;
   /** Set when the host stopped the sandbox because it broke the protocol (bad frame, oversized frame, ...). */
-  protocolError?: string;
+  protocolError?: ProtocolViolation;
   /** The end of what the sandbox wrote to stderr, for diagnostics. */
   stderrTail: string;
 }
@@ -40,7 +40,7 @@ export interface SandboxLink {
    * Stops the sandbox now (SIGKILL); resolves when it has ended. Idempotent. With `protocolError`, the host stops it
    * for breaking the protocol, and the exit reports that reason.
    */
-  kill(protocolError?: string): Promise<SandboxExit>;
+  kill(protocolError?: ProtocolViolation): Promise<SandboxExit>;
   /** Asks the sandbox to end (stdin closed), then escalates to SIGTERM and SIGKILL. Idempotent. */
   close(): Promise<SandboxExit>;
 }

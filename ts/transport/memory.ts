@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { HostToSandbox, SandboxToHost } from "../protocol/messages.ts";
+import type { HostToSandbox, ProtocolViolation, SandboxToHost } from "../contract/wire.ts";
 import type { LinkListener, SandboxExit, SandboxLink } from "./link.ts";
 
 /** The sandbox end of a memory link, driven by a test. */
@@ -56,7 +56,7 @@ export function createMemoryPair(): { link: SandboxLink; sandbox: MemorySandbox 
       return exitInfo !== undefined;
     },
     closed,
-    kill(protocolError?: string) {
+    kill(protocolError?: ProtocolViolation) {
       end({ code: null, signal: "SIGKILL", ...(protocolError === undefined ? {} : { protocolError }) });
       return closed;
     },

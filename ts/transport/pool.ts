@@ -8,8 +8,8 @@
  *
  * @module
  */
-import type { HostCellStart, HostSetup, SandboxToHost } from "../protocol/messages.ts";
-import { PROTOCOL_VERSION } from "../protocol/version.ts";
+import type { HostCellStart, HostSetup, SandboxToHost } from "../contract/wire.ts";
+import { PROTOCOL_VERSION } from "../contract/codec.ts";
 import type { LinkListener, SandboxExit, SandboxLink } from "./link.ts";
 
 /** How long a cell may run before the sandbox it took is replaced anyway (most cells end long before). */
@@ -46,7 +46,7 @@ class Candidate implements LinkListener {
   message(message: SandboxToHost): void {
     if (message.type === "sandbox/hello") {
       if (message.protocol !== PROTOCOL_VERSION) {
-        this.link.kill(`the sandbox speaks protocol version ${message.protocol}, the host ${PROTOCOL_VERSION}`);
+        this.link.kill({ code: "version_mismatch", sandbox: message.protocol, host: PROTOCOL_VERSION });
         return;
       }
       this.link.send(this.setup);

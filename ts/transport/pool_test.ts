@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SandboxPool } from "./pool.ts";
 import { createMemoryPair, type MemorySandbox } from "./memory.ts";
-import type { HostCellStart, HostSetup, SandboxToHost } from "../protocol/messages.ts";
+import type { HostCellStart, HostSetup, SandboxToHost } from "../contract/wire.ts";
 import type { LinkListener, SandboxExit } from "./link.ts";
 
 const setup: HostSetup = { type: "session/setup", protocol: 1, tools: [], console: true };
@@ -120,7 +120,7 @@ test("a sandbox speaking another protocol version is stopped before it gets any 
     signal: "SIGKILL",
     outOfMemory: false,
     stderrTail: "",
-    protocolError: "the sandbox speaks protocol version 999, the host 1",
+    protocolError: { code: "version_mismatch", sandbox: 999, host: 1 },
   }]);
   await pool.close();
 });

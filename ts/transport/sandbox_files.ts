@@ -11,8 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import process from "node:process";
-import { HELPERS_SPECIFIER, INTERNAL_SPECIFIER, TOOLS_SPECIFIER } from "../protocol/cell_source.ts";
-import { PROTOCOL_VERSION } from "../protocol/version.ts";
+import { HELPERS_SPECIFIER, INTERNAL_SPECIFIER, TOOLS_SPECIFIER } from "../contract/cell_source.ts";
+import { PROTOCOL_VERSION } from "../contract/codec.ts";
 
 const root = new URL("../../", import.meta.url);
 const at = (path: string) => new URL(path, root).href;
@@ -38,7 +38,7 @@ export function importMap(entry: string = RUNTIME_ENTRY): { imports: Record<stri
       "file:///": "unsupported-import:/",
       [at("runtime/")]: at("runtime/"),
       [at("ext/")]: at("ext/"),
-      [at("ts/protocol/")]: at("ts/protocol/"),
+      [at("ts/contract/")]: at("ts/contract/"),
       [entryDir]: entryDir,
     },
   };

@@ -6,8 +6,8 @@
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { encodeFrame, FrameDecoder } from "../protocol/codec.ts";
-import { type HostToSandbox, SandboxToHost } from "../protocol/messages.ts";
+import { encodeFrame, FrameDecoder, FrameTooLargeError, MAX_FRAME_BYTES } from "../contract/codec.ts";
+import { type HostToSandbox, type ProtocolViolation, SandboxToHost } from "../contract/wire.ts";
 import type { LinkListener, SandboxExit, SandboxLink } from "./link.ts";
 import { denoBinaryPath } from "./deno_binary.ts";
 import { RUNTIME_ENTRY, sandboxFiles } from "./sandbox_files.ts";
@@ -77,7 +77,7 @@ class SandboxProcess implements SandboxLink {
   #queue: SandboxToHost[] = [];
   #decoder = new FrameDecoder();
   #stderr = "";
-  #protocolError: string | undefined;
+  #protocolError: ProtocolViolation | undefined;
   #exit: SandboxExit | undefined;
   #resolveClosed!: (exit: SandboxExit) => void;
   readonly closed: Promise<SandboxExit>;
@@ -118,7 +118,7 @@ class SandboxProcess implements SandboxLink {
     if (this.#exit !== undefined) listener.exit(this.#exit);
   }
 
-  kill(protocolError?: string): Promise<SandboxExit> {
+  kill(protocolError?: ProtocolViolation): Promise<SandboxExit> {
     if (this.#exit === undefined) {
       if (protocolError !== undefined) this.#violation(protocolError);
       else this.#child.kill("SIGKILL");
@@ -149,15 +149,21 @@ class SandboxProcess implements SandboxLink {
 
   #onStdout(chunk: Uint8Array): void {
     if (this.#protocolError !== undefined) return;
+    let frames: string[];
     try {
-      for (const frame of this.#decoder.push(chunk)) {
-        const parsed = SandboxToHost.safeParse(JSON.parse(frame));
-        if (!parsed.success) throw new Error(`malformed message: ${summarize(frame)}`);
-        this.#deliver(parsed.data);
-        if (this.#protocolError !== undefined) return;
-      }
+      frames = this.#decoder.push(chunk);
     } catch (error) {
-      this.#violation(error instanceof Error ? error.message : String(error));
+      return this.#violation(
+        error instanceof FrameTooLargeError
+          ? { code: "frame_too_large", bytes: error.bytes, limit: MAX_FRAME_BYTES }
+          : { code: "invalid_utf8" },
+      );
+    }
+    for (const frame of frames) {
+      const parsed = SandboxToHost.safeParse(parseJson(frame));
+      if (!parsed.success) return this.#violation({ code: "malformed_frame", start: frame.slice(0, 120), length: frame.length });
+      this.#deliver(parsed.data);
+      if (this.#protocolError !== undefined) return;
     }
   }
 
@@ -167,8 +173,8 @@ class SandboxProcess implements SandboxLink {
   }
 
   /** The sandbox broke the protocol: stop listening to it and stop it. */
-  #violation(reason: string): void {
-    this.#protocolError ??= reason;
+  #violation(violation: ProtocolViolation): void {
+    this.#protocolError ??= violation;
     this.#child.stdout!.removeAllListeners("data");
     this.#child.stdout!.resume();
     this.#child.kill("SIGKILL");
@@ -177,7 +183,7 @@ class SandboxProcess implements SandboxLink {
   #onClose(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.#exit !== undefined) return;
     if (this.#decoder.pendingBytes > 0 && this.#protocolError === undefined) {
-      this.#protocolError = `sandbox ended in the middle of a frame (${this.#decoder.pendingBytes} bytes)`;
+      this.#protocolError = { code: "truncated_frame", bytes: this.#decoder.pendingBytes };
     }
     const exit: SandboxExit = {
       code,
@@ -192,7 +198,11 @@ class SandboxProcess implements SandboxLink {
   }
 }
 
-/** A short, printable excerpt of a bad frame for the error message. */
-function summarize(frame: string): string {
-  return JSON.stringify(frame.length > 120 ? `${frame.slice(0, 120)}…` : frame);
+/** The frame's JSON value, or `undefined` (which no message schema accepts) when it is not JSON. */
+function parseJson(frame: string): unknown {
+  try {
+    return JSON.parse(frame);
+  } catch {
+    return undefined;
+  }
 }

@@ -8,6 +8,9 @@
  * @module
  */
 
+/** Bumped whenever a message of the ops channel changes shape; host and sandbox compare it in the handshake. */
+export const PROTOCOL_VERSION = 1;
+
 /** Largest frame either side accepts, in bytes, newline excluded. */
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { ContentItem } from "./model/items.ts";
+import type { ContentItem } from "../contract/items.ts";
 
 /** Where a cell stands, as its latest result reports it. */
 export type CellStatus = "completed" | "failed" | "terminated" | "running";

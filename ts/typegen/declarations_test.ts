@@ -16,8 +16,8 @@ import {
   toolsModuleSource,
   typeDeclarations,
 } from "./declarations.ts";
-import { defineTool, withResultKind } from "./define.ts";
-import { ToolRegistry } from "./registry.ts";
+import { defineTool, withResultKind } from "../tools/define.ts";
+import { ToolRegistry } from "../tools/registry.ts";
 
 const lookupOrder = defineTool({
   name: "lookup_order",
@@ -167,9 +167,9 @@ test("the helper modules re-export the globals", () => {
     toolsModuleSource(),
     [
       "// Re-exports cell globals declared by the session's declarations file.",
-      "const ALL_TOOLS_ = ALL_TOOLS;",
       "const tools_ = tools;",
-      "export { ALL_TOOLS_ as ALL_TOOLS, tools_ as tools };",
+      "const ALL_TOOLS_ = ALL_TOOLS;",
+      "export { tools_ as tools, ALL_TOOLS_ as ALL_TOOLS };",
       "",
     ].join("\n"),
   );
@@ -177,7 +177,7 @@ test("the helper modules re-export the globals", () => {
     helperModuleSource().endsWith(
       "export { text_ as text, image_ as image, generatedImage_ as generatedImage, store_ as store, load_ as load, " +
         "notify_ as notify, yield_control_ as yield_control, exit_ as exit, setTimeout_ as setTimeout, " +
-        "clearTimeout_ as clearTimeout, ALL_TOOLS_ as ALL_TOOLS, tools_ as tools };\n",
+        "clearTimeout_ as clearTimeout, tools_ as tools, ALL_TOOLS_ as ALL_TOOLS };\n",
     ),
   );
 });
@@ -271,6 +271,6 @@ test("wrong uses of the helpers and of a tool's result are type errors", async (
   ].join("\n");
   const result = await typecheckCell(cell, typeDeclarations(SESSION_TOOLS));
   assert.equal(result.ok, false);
-  const positions = result.ok ? [] : [...result.diagnostics.matchAll(/at cell\.ts:(\d+):\d+/g)].map((m) => m[1]);
+  const positions = result.ok ? [] : [...result.error.matchAll(/at cell\.ts:(\d+):\d+/g)].map((m) => m[1]);
   assert.deepEqual(positions, ["1", "2", "4", "5"]);
 });

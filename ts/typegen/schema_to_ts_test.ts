@@ -29,7 +29,7 @@ const ORDER_INPUT = { type: "object", properties: { order_id: { type: "string" }
 const ORDER_OUTPUT = { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"] };
 
 // ---------------------------------------------------------------------------------------------------------------
-// Declarations (contract §5, §7)
+// Declarations (docs/contract.md §5, §7)
 
 test("the lookup_order declaration matches the contract byte for byte", () => {
   assert.equal(

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as sandboxMessages from "../../ext/messages.ts";
+import * as sandboxMessages from "./messages.ts";
 import {
   CLEAR_TIMEOUT_EXPECTS_NUMBER,
   describeJsonValue,

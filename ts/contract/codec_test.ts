@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { encodeFrame, FrameDecoder, FrameTooLargeError, MAX_FRAME_BYTES } from "./codec.ts";
-import { SandboxToHost } from "./messages.ts";
+import { SandboxToHost } from "./wire.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 

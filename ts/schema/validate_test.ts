@@ -1,29 +1,27 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { compileJsonSchemaValidator, compileZodValidator, invalidArguments, renderPath } from "./validate.ts";
+import { compileJsonSchemaValidator as compileJsonSchema, compileZodValidator as compileZod, type Validation } from "./validate.ts";
+import { renderArgumentFailure } from "../contract/arguments.ts";
+
+/** A validation with its failure rendered as the cell reads it. */
+type Rendered<T> = { ok: true; value: T } | { ok: false; message: string };
+
+function rendered<T>(toolName: string, validation: Validation<T>): Rendered<T> {
+  return validation.ok ? validation : { ok: false, message: renderArgumentFailure(toolName, validation.error) };
+}
+
+function compileJsonSchemaValidator(toolName: string, schema: Parameters<typeof compileJsonSchema>[0]) {
+  const validate = compileJsonSchema(schema);
+  return (args: Record<string, unknown>) => rendered(toolName, validate(args));
+}
+
+function compileZodValidator(toolName: string, schema: Parameters<typeof compileZod>[0]) {
+  const validate = compileZod(schema);
+  return async (args: unknown) => rendered(toolName, await validate(args));
+}
 
 const echoSchema = { type: "object", properties: { message: { type: "string" } }, required: ["message"] };
-
-// ---- paths and the report
-
-test("paths render as property accesses, with (root) for the empty path", () => {
-  assert.deepEqual(
-    [[], ["message"], ["items", 0, "name"], ["content-type"], ["a", "b c", 2], [3], ["$ok", "_x"]].map(renderPath),
-    ["(root)", "message", "items[0].name", '["content-type"]', 'a["b c"][2]', "[3]", "$ok._x"],
-  );
-});
-
-test("the report names the tool and lists each issue once", () => {
-  assert.equal(
-    invalidArguments("echo", [
-      { path: ["message"], expectation: "expected string, received number" },
-      { path: [], expectation: "unexpected" },
-      { path: ["message"], expectation: "expected string, received number" },
-    ]),
-    "invalid arguments for tool `echo`:\n- message: expected string, received number\n- (root): unexpected",
-  );
-});
 
 // ---- JSON Schema
 
@@ -93,6 +91,26 @@ test("JSON Schema: every leaf error is listed and wrapper errors are dropped", (
       "- short: string is too short (1 < 3)",
       "- nullable: expected string or null, received number",
     ].join("\n"),
+  });
+});
+
+test("JSON Schema: issues are data: a path and a code with the schema's own limits", () => {
+  const validate = compileJsonSchema({
+    type: "object",
+    properties: { short: { type: "string", minLength: 3 }, list: { type: "array", items: { $ref: "#/$defs/n" } } },
+    required: ["id"],
+    $defs: { n: { type: "integer", maximum: 9 } },
+  });
+  assert.deepEqual(validate({ short: "ab", list: [1, 12] }), {
+    ok: false,
+    error: {
+      code: "invalid",
+      issues: [
+        { path: ["id"], code: "missing" },
+        { path: ["short"], code: "string_length", length: 2, limit: 3, bound: "min" },
+        { path: ["list", 1], code: "number_range", value: 12, limit: 9, bound: "max", exclusive: false },
+      ],
+    },
   });
 });
 

@@ -1,4 +1,4 @@
-/** Content items as the model sees them (OpenAI Responses API shapes, contract §2). */
+/** Content items as the model sees them (OpenAI Responses API shapes, docs/contract.md §2). */
 
 /** Image detail levels accepted by `image()`; stored lowercase. */
 export const IMAGE_DETAILS = ["auto", "low", "high", "original"] as const;

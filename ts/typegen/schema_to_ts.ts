@@ -1,9 +1,11 @@
 /**
- * JSON Schema → TypeScript type text, for the tool declarations the model reads (contract §5 and §7 "Declarations").
+ * JSON Schema → TypeScript type text, for the tool declarations the model reads (docs/contract.md §5 and §7 "Declarations").
  *
  * Handles the shapes zod 4's `z.toJSONSchema` and MCP servers produce (drafts 2020-12, 2019-09 and 07). Unknown
  * keywords are ignored, so any schema renders to *some* valid type; `unknown` is the fallback.
  */
+import { isRecord, pointerSegments, type Resolved, resolveSegments } from "../schema/json.ts";
+import { normalizeToolName } from "../tools/normalize.ts";
 
 /** A rendered type together with the `type X = ...;` lines it refers to. */
 export interface TsWithAliases {
@@ -57,7 +59,7 @@ export function toolDeclaration(
   outputTs: string,
 ): string {
   const parameter = input.kind === "freeform" ? "input: string" : `args: ${input.ts}`;
-  return `declare const tools: { ${globalToolName(name)}(${parameter}): Promise<${outputTs}>; };`;
+  return `declare const tools: { ${normalizeToolName(name)}(${parameter}): Promise<${outputTs}>; };`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -215,7 +217,7 @@ function renderObject(schema: Record<string, unknown>, ctx: Ctx): string {
   return ["{", ...lines, "  ".repeat(ctx.level) + "}"].join("\n");
 }
 
-/** The index signature's value type, or `undefined` for none (contract §7 "Declarations"). */
+/** The index signature's value type, or `undefined` for none (docs/contract.md §7 "Declarations"). */
 function indexSignature(additional: unknown, hasProperties: boolean, ctx: Ctx): string | undefined {
   if (additional === false) return undefined;
   // JSON Schema objects are open by default, but listing properties is taken as describing the whole object.
@@ -332,36 +334,10 @@ function aliasBaseName(ref: string): string {
   return /^[0-9]/.test(name) ? `_${name}` : name;
 }
 
-/** Decoded JSON Pointer segments of a same-document `$ref` (`#`, `#/$defs/X`), or `undefined` for any other ref. */
-function pointerSegments(ref: string): string[] | undefined {
-  if (!ref.startsWith("#")) return undefined;
-  let pointer: string;
-  try {
-    pointer = decodeURIComponent(ref.slice(1)); // a `$ref` is a URI: its fragment may be percent-encoded
-  } catch {
-    return undefined;
-  }
-  if (pointer === "") return [];
-  if (!pointer.startsWith("/")) return undefined; // `#anchor` refs are not supported
-  return pointer.slice(1).split("/").map((segment) => segment.replaceAll("~1", "/").replaceAll("~0", "~"));
-}
-
-type Resolved = { found: true; value: unknown } | { found: false };
-
+/** What a same-document `$ref` (`#`, `#/$defs/X`) points to; `#anchor` and other documents are not supported. */
 function resolvePointer(root: unknown, ref: string): Resolved {
-  const segments = pointerSegments(ref);
-  if (!segments) return { found: false };
-  let value = root;
-  for (const segment of segments) {
-    if (Array.isArray(value) && /^(0|[1-9][0-9]*)$/.test(segment) && Number(segment) < value.length) {
-      value = value[Number(segment)];
-    } else if (isRecord(value) && Object.hasOwn(value, segment)) {
-      value = value[segment];
-    } else {
-      return { found: false };
-    }
-  }
-  return { found: true, value };
+  const segments = ref.startsWith("#") ? pointerSegments(ref) : undefined;
+  return segments === undefined ? { found: false } : resolveSegments(root, segments);
 }
 
 /** A `$ref` found while walking a schema: the definition it points to, and whether it sits in a bare position. */
@@ -463,14 +439,10 @@ function collectEdges(schema: unknown, bare: boolean, root: unknown, out: Edge[]
 // ---------------------------------------------------------------------------------------------------------------
 // Names
 
-/** ASCII identifiers only, like the tool-name normalization of contract §5. */
+/** ASCII identifiers only, like the tool-name normalization of docs/contract.md §5. */
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** Contract §5: each character that is not `_`, `$` or an ASCII letter (or, after the first, digit) becomes `_`. */
-function globalToolName(name: string): string {
-  const chars = [...name].map((char, index) => (index === 0 ? /[A-Za-z_$]/ : /[A-Za-z0-9_$]/).test(char) ? char : "_");
-  return chars.length === 0 ? "_" : chars.join("");
-}
 
 /**
  * Names an alias must not take: TypeScript keywords and predefined types, and the global types of the ES library
@@ -518,9 +490,6 @@ function words(list: string): string[] {
 // ---------------------------------------------------------------------------------------------------------------
 // Guards
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function isString(value: unknown): value is string {
   return typeof value === "string";

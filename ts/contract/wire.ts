@@ -9,13 +9,15 @@
  */
 import { z } from "zod";
 
-export { PROTOCOL_VERSION } from "./version.ts";
+export { PROTOCOL_VERSION } from "./codec.ts";
 
 const id = z.string().min(1).max(64);
 
-/** Any JSON value (what crosses as tool input and output). */
-export const JsonValue = z.json();
-export type JsonValue = z.infer<typeof JsonValue>;
+/** A value JSON can represent exactly (what crosses as tool input and output). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** Any JSON value. */
+const JsonValueSchema: z.ZodType<JsonValue> = z.json();
 
 /** A nested tool as the sandbox needs it: normalized global name, input kind, description for `ALL_TOOLS`. */
 export const SandboxTool = z.strictObject({
@@ -54,7 +56,7 @@ export const HostCellStart = z.strictObject({
 
 /** Settles one `tools.<name>()` promise inside the cell. */
 export const HostToolResult = z.discriminatedUnion("ok", [
-  z.strictObject({ type: z.literal("tool/result"), callId: id, ok: z.literal(true), value: JsonValue }),
+  z.strictObject({ type: z.literal("tool/result"), callId: id, ok: z.literal(true), value: JsonValueSchema }),
   z.strictObject({ type: z.literal("tool/result"), callId: id, ok: z.literal(false), error: z.string() }),
 ]);
 
@@ -82,7 +84,7 @@ export const ToolCall = z.strictObject({
   callId: id,
   tool: z.string(),
   /** A JSON value for function tools, a string for freeform tools. */
-  input: JsonValue,
+  input: JsonValueSchema,
 });
 /** A stored-value write, sent as it happens so nothing is lost if the sandbox dies. `json` is a JSON text. */
 export const StoreSet = z.strictObject({ type: z.literal("store/set"), key: z.string(), json: z.string() });
@@ -109,3 +111,17 @@ export const SandboxToHost = z.discriminatedUnion("type", [
 export type SandboxToHost = z.infer<typeof SandboxToHost>;
 export type ToolCall = z.infer<typeof ToolCall>;
 export type CellDone = z.infer<typeof CellDone>;
+
+// ---------------------------------------------------------------- violations
+
+/** How a sandbox broke the ops protocol, as the host saw it (rendered by `protocolViolationReason`). */
+export type ProtocolViolation =
+  /** A frame that is not JSON, or not one of the messages above; `start` is its first 120 characters. */
+  | { code: "malformed_frame"; start: string; length: number }
+  | { code: "invalid_utf8" }
+  | { code: "frame_too_large"; bytes: number; limit: number }
+  /** The sandbox ended with part of a frame written. */
+  | { code: "truncated_frame"; bytes: number }
+  | { code: "version_mismatch"; sandbox: number; host: number }
+  /** A well-formed message the host did not expect at that point (`when`: e.g. `during a cell`). */
+  | { code: "unexpected_message"; type: string; when: string };

@@ -8,14 +8,16 @@
  *
  * @module
  */
-import type { HostCellStart, JsonValue, SandboxToHost, ToolCall } from "./protocol/messages.ts";
-import type { SandboxExit } from "./transport/link.ts";
-import type { Lease } from "./transport/pool.ts";
-import type { ContentItem } from "./model/items.ts";
-import { textItem } from "./model/items.ts";
-import type { CellError, CellResult, CellStatus } from "./cell_result.ts";
-import { rejected } from "./cell_result.ts";
+import type { HostCellStart, SandboxToHost, ToolCall } from "../contract/wire.ts";
+import type { ToolCallResult } from "../tools/registry.ts";
+import type { SandboxExit } from "../transport/link.ts";
+import type { Lease } from "../transport/pool.ts";
+import type { ContentItem } from "../contract/items.ts";
+import { textItem } from "../contract/items.ts";
+import type { CellError, CellResult, CellStatus } from "./result.ts";
+import { rejected } from "./result.ts";
 import {
+  CELL_TERMINATED,
   cellLifetimeExceeded,
   cellOutputLimitExceeded,
   execCellAlreadyObserved,
@@ -25,27 +27,12 @@ import {
   protocolViolationReason,
   sandboxExitReason,
   toolCallsInFlightExceeded,
-} from "./model/messages.ts";
-import { utf8ByteLength } from "./model/truncate.ts";
-
-/** The outcome of one nested tool call, as sent back to the sandbox. */
-export type ToolOutcome = { ok: true; value: JsonValue } | { ok: false; error: string };
+} from "../contract/messages.ts";
+import { type CellLimits, utf8ByteLength, YIELD_GRACE_FROM_MS, YIELD_GRACE_MS } from "../contract/defaults.ts";
 
 /** Runs nested tool calls for cells (the session's tool registry). */
 export interface ToolRunner {
-  call(name: string, input: unknown, ctx: { signal: AbortSignal; cellId: string; callId: string }): Promise<ToolOutcome>;
-}
-
-/** Limits that apply to one cell. */
-export interface CellLimits {
-  /** V8 heap limit of the cell's sandbox, in MiB; exceeding it fails the cell with `memory_limit`. */
-  heapMiB: number;
-  /** Longest a cell may run, in milliseconds; past it the cell is stopped with `timeout`. */
-  lifetimeMs: number;
-  /** Most output, in bytes, a cell may buffer before it is delivered; past it the cell stops with `output_limit`. */
-  outputBytes: number;
-  /** Most tool calls a cell may have pending at once; a call beyond it rejects inside the cell. */
-  maxToolCallsInFlight: number;
+  call(name: string, input: unknown, ctx: { signal: AbortSignal; cellId: string; callId: string }): Promise<ToolCallResult>;
 }
 
 /** What a cell needs from its session. */
@@ -59,10 +46,6 @@ export interface CellContext {
   /** The final result was delivered: the id is no longer valid. */
   onClosed: (cell: CellActor) => void;
 }
-
-/** Yields of 10 s or more get this much extra, so a tool call finishing right at the deadline completes the cell. */
-const YIELD_GRACE_MS = 1000;
-const YIELD_GRACE_FROM_MS = 10_000;
 
 type State = "running" | "terminating" | "finished" | "closed";
 
@@ -150,7 +133,7 @@ export class CellActor {
     this.#abortToolCalls();
     await this.#lease?.link.kill();
     // The exit handler has run by now: a `cell/done` that beat the kill decided the outcome; otherwise it is ours.
-    this.#finish("terminated", { kind: "terminated", message: "the cell was terminated" });
+    this.#finish("terminated", { kind: "terminated", message: CELL_TERMINATED });
     // A wait that was observing when the terminate arrived gets an empty running→terminated answer.
     if (this.#observer !== undefined) this.#resolveObserver({ status: "terminated", cellId: this.id, items: [] });
     return this.#deliverFinal();
@@ -188,7 +171,9 @@ export class CellActor {
       case "sandbox/warm":
         return this.#stop({
           kind: "protocol",
-          message: execRuntimeEndedUnexpectedly(protocolViolationReason(`unexpected ${message.type} during a cell`)),
+          message: execRuntimeEndedUnexpectedly(
+            protocolViolationReason({ code: "unexpected_message", type: message.type, when: "during a cell" }),
+          ),
         });
     }
   }
@@ -221,7 +206,7 @@ export class CellActor {
 
   #callTool(call: ToolCall): void {
     const { callId } = call;
-    const reply = (outcome: ToolOutcome) => {
+    const reply = (outcome: ToolCallResult) => {
       if (this.#calls.delete(callId) && this.#outcome === undefined) {
         this.#lease?.link.send(
           outcome.ok

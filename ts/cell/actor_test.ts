@@ -1,11 +1,12 @@
 // The cell actor over an in-memory sandbox: the test plays the sandbox, so races are set up exactly.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CellActor, type CellContext, type ToolOutcome } from "./cell.ts";
-import type { CellStatus } from "./cell_result.ts";
-import { createMemoryPair, type MemorySandbox } from "./transport/memory.ts";
-import type { Lease } from "./transport/pool.ts";
-import type { HostCellStart } from "./protocol/messages.ts";
+import { CellActor, type CellContext } from "./actor.ts";
+import type { ToolCallResult } from "../tools/registry.ts";
+import type { CellStatus } from "./result.ts";
+import { createMemoryPair, type MemorySandbox } from "../transport/memory.ts";
+import type { Lease } from "../transport/pool.ts";
+import type { HostCellStart } from "../contract/wire.ts";
 
 const limits = { heapMiB: 64, lifetimeMs: 60_000, outputBytes: 1000, maxToolCallsInFlight: 2 };
 
@@ -15,7 +16,7 @@ interface Harness {
   finished: { status: CellStatus; writes: Record<string, string> }[];
   closed: string[];
   started: () => void;
-  toolCalls: { name: string; input: unknown; signal: AbortSignal; settle: (o: ToolOutcome) => void }[];
+  toolCalls: { name: string; input: unknown; signal: AbortSignal; settle: (o: ToolCallResult) => void }[];
 }
 
 /** A cell on a memory sandbox; `started()` plays the pool sending `cell/start` to a booted sandbox. */
@@ -208,9 +209,9 @@ for (const [name, exit, error] of [
     message: "exec runtime ended unexpectedly: the sandbox was killed by SIGSEGV",
   }],
   ["an exit code", { code: 3 }, { kind: "runtime", message: "exec runtime ended unexpectedly: the sandbox exited with code 3" }],
-  ["a protocol violation", { protocolError: "malformed message" }, {
+  ["a protocol violation", { protocolError: { code: "malformed_frame", start: "{}", length: 2 } }, {
     kind: "protocol",
-    message: "exec runtime ended unexpectedly: protocol violation: malformed message",
+    message: 'exec runtime ended unexpectedly: protocol violation: malformed message: "{}"',
   }],
 ] as const) {
   test(`a sandbox that dies names the reason: ${name}`, async () => {
