@@ -21,6 +21,7 @@ const NODE_FILES = [
   "tests/lockdown_test.ts",
   "tests/limits_test.ts",
   "tests/typed_test.ts",
+  "tests/call_options_test.ts",
   "ts/cell/actor_test.ts",
   "ts/transport/pool_test.ts",
   "ts/contract/codec_test.ts",

@@ -14,10 +14,16 @@ import { spawnSandbox } from "./transport/sandbox_process.ts";
 import type { SandboxLink } from "./transport/link.ts";
 import { PROTOCOL_VERSION } from "./contract/codec.ts";
 import { prepareCell, warmSourceTools } from "./source/prepare.ts";
-import { execActiveCellLimitReached, execCellNotFound, SESSION_SHUTTING_DOWN, unknownTool } from "./contract/messages.ts";
+import {
+  EXEC_ABORTED,
+  execActiveCellLimitReached,
+  execCellNotFound,
+  SESSION_SHUTTING_DOWN,
+  unknownTool,
+} from "./contract/messages.ts";
 import { applyOutputBudget } from "./model/truncate.ts";
 import type { ToolResponse } from "./contract/items.ts";
-import { execToolResponse, waitToolResponse } from "./model/tool_layer.ts";
+import { type ExecToolOptions, execToolResponse, type WaitToolOptions, waitToolResponse } from "./model/tool_layer.ts";
 import { ToolRegistry } from "./tools/registry.ts";
 import type { ToolDefinition } from "./tools/define.ts";
 import { typeDeclarations } from "./typegen/declarations.ts";
@@ -120,15 +126,19 @@ export class CodeModeSession {
   /** Runs a cell (JavaScript or TypeScript source, no pragma) and returns at completion, yield or yield time. */
   async exec(source: string, options: ExecOptions = {}): Promise<CellResult> {
     if (this.#closing !== undefined) return rejected(SESSION_SHUTTING_DOWN);
+    if (options.signal?.aborted) return rejected(EXEC_ABORTED);
     if (this.#cells.size >= this.#limits.maxCells) return rejected(execActiveCellLimitReached(this.#limits.maxCells));
     if (options.typecheck) {
       // Before a cell exists: a cell that does not type-check has no id and no side effects.
       const checked = await typecheckCell(source, this.typeDeclarations());
       if (!checked.ok) return { status: "failed", cellId: "", items: [], error: { kind: "script", message: checked.error } };
       if (this.#closing !== undefined) return rejected(SESSION_SHUTTING_DOWN);
+      if (options.signal?.aborted) return rejected(EXEC_ABORTED);
     }
     const tools = this.#currentTools();
     const cell = this.#newCell(tools.runner);
+    options.onCell?.(cell.id);
+    if (options.signal !== undefined) cell.terminateOn(options.signal);
     const prepared = await prepareCell(source);
     if (this.#closing !== undefined) {
       // close() began while the source was prepared and has ended this cell before it reached a sandbox.
@@ -149,7 +159,7 @@ export class CodeModeSession {
         Object.fromEntries(this.#stored),
       );
     }
-    const result = await cell.observe(options.yieldTimeMs ?? DEFAULT_YIELD_TIME_MS, true);
+    const result = await cell.observe(options.yieldTimeMs ?? DEFAULT_YIELD_TIME_MS, true, options.onNotify);
     return budgeted(result, options.maxOutputTokens);
   }
 
@@ -159,9 +169,10 @@ export class CodeModeSession {
     if (cell === undefined) {
       return { status: "failed", cellId, items: [], error: { kind: "not_found", message: execCellNotFound(cellId) } };
     }
+    if (options.signal !== undefined && !options.terminate) cell.terminateOn(options.signal);
     const result = options.terminate
       ? await cell.terminate()
-      : await cell.observe(options.yieldTimeMs ?? DEFAULT_YIELD_TIME_MS);
+      : await cell.observe(options.yieldTimeMs ?? DEFAULT_YIELD_TIME_MS, false, options.onNotify);
     return budgeted(result, options.maxOutputTokens);
   }
 
@@ -180,9 +191,10 @@ export class CodeModeSession {
 
   /**
    * The model-facing `exec` tool: raw source with an optional first-line pragma (docs/contract.md §1–§2).
-   * `typecheck: true` type-checks the cell first (see {@linkcode ExecOptions.typecheck}).
+   * `typecheck: true` type-checks the cell first; `signal` terminates the cell when it aborts; `onNotify` receives
+   * the cell's notifications while this call waits on it (see {@linkcode ExecOptions}).
    */
-  execTool(raw: string, options: { typecheck?: boolean } = {}): Promise<ToolResponse> {
+  execTool(raw: string, options: ExecToolOptions = {}): Promise<ToolResponse> {
     return execToolResponse(this, raw, options);
   }
 
@@ -211,9 +223,17 @@ export class CodeModeSession {
     return (this.#declarations ??= typeDeclarations(registry.entries()));
   }
 
-  /** The model-facing `wait` tool: `{cell_id, yield_time_ms?, max_tokens?, terminate?}` (docs/contract.md §1–§3). */
-  waitTool(args: unknown): Promise<ToolResponse> {
-    return waitToolResponse(this, args);
+  /**
+   * The model-facing `wait` tool: `{cell_id, yield_time_ms?, max_tokens?, terminate?}` as an object or its JSON
+   * text (docs/contract.md §1–§3). `signal` terminates the cell when it aborts.
+   */
+  waitTool(args: unknown, options: WaitToolOptions = {}): Promise<ToolResponse> {
+    return waitToolResponse(this, args, options);
+  }
+
+  /** Closes the session: `await using session = new CodeModeSession(...)`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /** Terminates every live cell, stops the warm pool and refuses new cells. Idempotent; leaves no process behind. */

@@ -15,6 +15,7 @@ import type { Lease } from "../transport/pool.ts";
 import type { ContentItem } from "../contract/items.ts";
 import { textItem } from "../contract/items.ts";
 import type { CellError, CellResult, CellStatus } from "./result.ts";
+import type { NotifyListener } from "./options.ts";
 import { rejected } from "./result.ts";
 import {
   CELL_TERMINATED,
@@ -51,6 +52,7 @@ type State = "running" | "terminating" | "finished" | "closed";
 
 interface Observer {
   resolve: (result: CellResult) => void;
+  onNotify: NotifyListener | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
@@ -68,6 +70,10 @@ export class CellActor {
   #lease: Lease | undefined;
   #started = false;
   #onStarted: (() => void)[] = [];
+  /** Run once the cell is closed (signal listeners to remove). */
+  #onClose: (() => void)[] = [];
+  /** The termination an abort signal started: what observing calls answer with. */
+  #aborted: Promise<CellResult> | undefined;
 
   constructor(private readonly ctx: CellContext) {}
 
@@ -83,6 +89,7 @@ export class CellActor {
 
   /** Starts the cell on a sandbox from `take`, which receives the start message and this actor as listener. */
   start(take: (start: HostCellStart, listener: this) => Lease, source: string, mode: HostCellStart["mode"], stored: Record<string, string>): void {
+    if (this.#outcome !== undefined) return; // terminated (an abort) before it reached a sandbox
     this.#lease = take({ type: "cell/start", cellId: this.id, source, mode, stored }, this);
     this.#lease.started.then(() => {
       this.#started = true;
@@ -104,12 +111,18 @@ export class CellActor {
    * Waits for the cell to finish, yield, or for `yieldTimeMs` to pass. With `fromStart`, the yield clock starts
    * when the sandbox is ready to run the code (exec); otherwise now (wait).
    */
-  observe(yieldTimeMs: number, fromStart = false): Promise<CellResult> {
+  async observe(yieldTimeMs: number, fromStart = false, onNotify?: NotifyListener): Promise<CellResult> {
+    if (this.#aborted !== undefined) return await this.#aborted;
+    const result = await this.#observe(yieldTimeMs, fromStart, onNotify);
+    return this.#aborted === undefined ? result : await this.#aborted;
+  }
+
+  #observe(yieldTimeMs: number, fromStart: boolean, onNotify: NotifyListener | undefined): Promise<CellResult> {
     if (this.#observer !== undefined) return Promise.resolve(rejected(execCellAlreadyObserved(this.id), this.id));
     if (this.#state === "terminating") return Promise.resolve(rejected(execCellAlreadyTerminating(this.id), this.id));
     if (this.#state === "finished") return Promise.resolve(this.#deliverFinal());
     return new Promise((resolve) => {
-      const observer: Observer = { resolve, timer: undefined };
+      const observer: Observer = { resolve, onNotify, timer: undefined };
       this.#observer = observer;
       const arm = () => {
         if (this.#observer !== observer) return;
@@ -139,6 +152,19 @@ export class CellActor {
     return this.#deliverFinal();
   }
 
+  /**
+   * Terminates the cell when `signal` aborts, at any time while the cell lives. A call observing the cell then, or
+   * after, answers with that termination (its output included), as if it had asked for it.
+   */
+  terminateOn(signal: AbortSignal): void {
+    const abort = () => {
+      this.#aborted ??= this.terminate();
+    };
+    if (signal.aborted) return abort();
+    signal.addEventListener("abort", abort, { once: true });
+    this.#onClose.push(() => signal.removeEventListener("abort", abort));
+  }
+
   // ---------------------------------------------------------------- sandbox events (LinkListener)
 
   /** A message from the sandbox (already parsed and validated by the transport). */
@@ -157,6 +183,7 @@ export class CellActor {
         return;
       case "cell/notify":
         this.ctx.onNotify?.({ cellId: this.id, text: message.text });
+        this.#observer?.onNotify?.({ cellId: this.id, text: message.text });
         return;
       case "cell/yield":
         if (this.#observer !== undefined) this.#yieldNow();
@@ -255,6 +282,7 @@ export class CellActor {
     const outcome = this.#outcome!;
     this.#state = "closed";
     this.ctx.onClosed(this);
+    for (const run of this.#onClose.splice(0)) run();
     const result: CellResult = { status: outcome.status, cellId: this.id, items: this.#drain() };
     if (outcome.error !== undefined) result.error = outcome.error;
     return result;

@@ -16,7 +16,19 @@ export interface ExecOptions {
    * Type errors fail the cell with the diagnostics (`cell.ts:L:C`) and nothing runs.
    */
   typecheck?: boolean;
+  /**
+   * Aborting it terminates the cell, whenever that happens while the cell lives (also after this call returned
+   * `running`); this call then answers with the termination. Already aborted: no cell is started.
+   */
+  signal?: AbortSignal;
+  /** Receives the cell's `notify()` calls while this call waits on it (the session's `onNotify` gets them too). */
+  onNotify?: NotifyListener;
+  /** Called with the new cell's id as soon as it exists, before the call returns. */
+  onCell?: (cellId: string) => void;
 }
+
+/** A receiver of `notify()` calls. */
+export type NotifyListener = (notification: { cellId: string; text: string }) => void;
 
 /** Options of `CodeModeSession.wait`. */
 export interface WaitOptions {
@@ -26,6 +38,10 @@ export interface WaitOptions {
   terminate?: boolean;
   /** Truncate the returned items to this many tokens (docs/contract.md §2); unlimited when absent. */
   maxOutputTokens?: number;
+  /** Aborting it terminates the cell (this call then answers with the termination). */
+  signal?: AbortSignal;
+  /** Receives the cell's `notify()` calls while this call waits on it (the session's `onNotify` gets them too). */
+  onNotify?: NotifyListener;
 }
 
 /** A live cell as listed by `CodeModeSession.cells`. */

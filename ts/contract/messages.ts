@@ -144,6 +144,9 @@ export function execRuntimeEndedUnexpectedly(reason?: string): string {
   return reason === undefined || reason === "" ? base : `${base}: ${reason}`;
 }
 
+/** An `exec` whose abort signal had fired before it began: no cell was started. */
+export const EXEC_ABORTED = "exec was aborted before its cell started";
+
 /** A new `exec` would exceed the configured number of live cells; says how to free one. */
 export function execActiveCellLimitReached(limit: number): string {
   return `exec has reached the limit of ${limit} active cells; wait for a cell to finish or terminate one with wait {"cell_id": ..., "terminate": true}`;

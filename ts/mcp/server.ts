@@ -9,7 +9,7 @@ import type { CallToolResult } from "@modelcontextprotocol/server";
 import type { CodeModeSession } from "../session.ts";
 import type { McpToolSpec } from "../model/tool_specs.ts";
 import { toCallToolResult } from "./content.ts";
-import { parseExecArgs } from "./exec_args.ts";
+import { parseExecArgs } from "../model/exec_args.ts";
 import { CODECELL_IMPLEMENTATION } from "./implementation.ts";
 import { type CallChannel, newCellId, NotifyRouter } from "./notify_router.ts";
 

@@ -44,27 +44,37 @@ export function toToolResponse(result: CellResult, maxTokens: number, startedAt:
   return { success: !failed, items: [header(statusLine(result), wallSeconds), ...applyOutputBudget(body, maxTokens)] };
 }
 
+/** Options of the model-facing `exec` tool call. */
+export type ExecToolOptions = Pick<ExecOptions, "typecheck" | "signal" | "onNotify" | "onCell">;
+
+/** Options of the model-facing `wait` tool call. */
+export type WaitToolOptions = Pick<WaitOptions, "signal" | "onNotify">;
+
 /** `exec`: raw source with an optional first-line pragma. */
 export async function execToolResponse(
   session: ProgrammaticSession,
   raw: string,
-  { typecheck = false }: { typecheck?: boolean } = {},
+  callOptions: ExecToolOptions = {},
 ): Promise<ToolResponse> {
   const startedAt = performance.now();
   const input = parseExecInput(raw);
   if (!input.ok) return toolError(input.error);
-  const options: ExecOptions = { typecheck };
+  const options: ExecOptions = { ...callOptions };
   if (input.yieldTimeMs !== undefined) options.yieldTimeMs = input.yieldTimeMs;
   const result = await session.exec(input.source, options);
   return toToolResponse(result, input.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS, startedAt);
 }
 
 /** `wait`: `{cell_id, yield_time_ms?, max_tokens?, terminate?}` as an object or its JSON text. */
-export async function waitToolResponse(session: ProgrammaticSession, args: unknown): Promise<ToolResponse> {
+export async function waitToolResponse(
+  session: ProgrammaticSession,
+  args: unknown,
+  callOptions: WaitToolOptions = {},
+): Promise<ToolResponse> {
   const startedAt = performance.now();
   const parsed = parseWaitArgs(args);
   if (!parsed.ok) return toolError(parsed.error);
   const { cellId, yieldTimeMs, maxTokens, terminate } = parsed.args;
-  const result = await session.wait(cellId, { yieldTimeMs, terminate });
+  const result = await session.wait(cellId, { ...callOptions, yieldTimeMs, terminate });
   return toToolResponse(result, maxTokens, startedAt);
 }

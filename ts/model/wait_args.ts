@@ -27,9 +27,10 @@ export function parseWaitArgs(input: unknown): ParsedWaitArgs {
   if (!object.ok) return fail(object.error);
   const { fields } = object;
 
-  const cellId = fields.cell_id;
-  if (cellId === undefined) return fail(missingFieldDetail("cell_id"));
-  // Ids are issued as decimal strings; a number is rejected rather than coerced, like serde would.
+  const given = fields.cell_id;
+  if (given === undefined) return fail(missingFieldDetail("cell_id"));
+  // Ids are decimal strings; a model that writes one as a whole number means that id (docs/contract.md §7).
+  const cellId = typeof given === "number" && Number.isSafeInteger(given) && given >= 0 ? String(given) : given;
   if (typeof cellId !== "string") return fail(invalidTypeDetail("cell_id", "a string", cellId));
 
   const yieldTimeMs = readNonNegativeInteger(fields, "yield_time_ms", DEFAULT_YIELD_TIME_MS);

@@ -80,11 +80,21 @@ test("missing cell_id is a missing field; null cell_id has the wrong type", () =
   });
 });
 
-test("numeric cell_id is rejected, not coerced", () => {
-  assert.deepEqual(parseWaitArgs({ cell_id: 1 }), {
-    ok: false,
-    error: PREFIX + "invalid type for `cell_id`: expected a string, got the number 1",
+test("a whole-number cell_id is read as its decimal string; other numbers are rejected", () => {
+  assert.deepEqual(parseWaitArgs({ cell_id: 12 }), {
+    ok: true,
+    args: { cellId: "12", yieldTimeMs: 10_000, maxTokens: 10_000, terminate: false },
   });
+  assert.deepEqual(parseWaitArgs('{"cell_id": 3, "terminate": true}'), {
+    ok: true,
+    args: { cellId: "3", yieldTimeMs: 10_000, maxTokens: 10_000, terminate: true },
+  });
+  for (const [value, got] of [[1.5, "the number 1.5"], [-1, "the number -1"]] as const) {
+    assert.deepEqual(parseWaitArgs({ cell_id: value }), {
+      ok: false,
+      error: PREFIX + `invalid type for \`cell_id\`: expected a string, got ${got}`,
+    });
+  }
 });
 
 test("bad yield_time_ms and max_tokens name the field", () => {
