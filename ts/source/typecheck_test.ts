@@ -1,8 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
 import process from "node:process";
 import { z } from "zod";
 import { typeDeclarations } from "../typegen/declarations.ts";
@@ -116,32 +115,62 @@ test("the host's globals do not exist in a cell", async () => {
 test("a syntax error is reported at its position", async () => {
   const diagnostics = await diagnosticsOf("const a = 1;\nconst b = ;\n");
   assertClean(diagnostics);
-  assert.match(diagnostics, /^error: SyntaxError: Expression expected$/m);
+  assert.match(diagnostics, /^TS1109 \[ERROR\]: Expression expected\.$/m);
   assert.match(diagnostics, /at cell\.ts:2:11$/m);
 });
 
-test("concurrent checks share the declarations directory and leave no cell files behind", async () => {
-  // Declarations of their own, so no other check running on this machine shares the directory.
-  const declarations = `${DECLARATIONS}// ${crypto.randomUUID()}\n`;
+test("concurrent checks each get their own answer", async () => {
   const results = await Promise.all([
-    typecheckCell('text(await tools.lookup_order({ order_id: "1" }));', declarations),
-    typecheckCell("text(await tools.lookup_order({ order_id: 1 }));", declarations),
-    typecheckCell('text(await tools.lookup_order({ order_id: "3" }));', declarations),
+    typecheckCell('text(await tools.lookup_order({ order_id: "1" }));', DECLARATIONS),
+    typecheckCell("text(await tools.lookup_order({ order_id: 1 }));", DECLARATIONS),
+    typecheckCell('text(await tools.lookup_order({ order_id: "3" }));', DECLARATIONS),
   ]);
   assert.deepEqual(results.map((result) => result.ok), [true, false, true]);
-  const user = typeof process.getuid === "function" ? process.getuid() : "user";
-  const root = join(process.env.CODECELL_CACHE_DIR ?? join(tmpdir(), `codecell-${user}`), "typecheck");
-  const dirs = readdirSync(root).map((entry) => join(root, entry)).filter((dir) => {
-    const file = join(dir, "session.d.ts");
-    return existsSync(file) && readFileSync(file, "utf8") === declarations;
-  });
-  assert.equal(dirs.length, 1);
-  assert.deepEqual(readdirSync(dirs[0]).sort(), ["deno.json", "helpers.ts", "session.d.ts", "tools.ts"]);
-  rmSync(dirs[0], { recursive: true });
 });
 
-test("an aborted check rejects", async () => {
-  const controller = new AbortController();
-  controller.abort(new Error("stop"));
-  await assert.rejects(typecheckCell("text(1);", DECLARATIONS, { signal: controller.signal }), /stop/);
+test("an aborted check fails with a message instead of rejecting", async () => {
+  assert.deepEqual(await typecheckCell("text(1);", DECLARATIONS, { signal: AbortSignal.abort() }), {
+    ok: false,
+    error: "error: the cell could not be type-checked: the session is closing",
+  });
+});
+
+// ---- what a cell cannot make the checker do
+
+/** A host file the checker must never read: its text would reach the model in a diagnostic. */
+const SECRET = readFileSync("/etc/passwd", "utf8").split("\n")[0];
+
+for (
+  const cell of [
+    'import "/etc/passwd";',
+    'import secret from "/etc/passwd";',
+    'import x from "file:///etc/passwd";',
+    '/// <reference path="/etc/passwd" />',
+    '/// <reference types="node" />',
+    'type T = typeof import("/etc/passwd");',
+    'import x = require("/etc/passwd");',
+    'const x = await import("/etc/passwd");',
+    'import "/dev/zero";',
+    `import "/proc/${process.pid}/environ";`,
+  ]
+) {
+  test(`a cell cannot make the checker read a file: ${cell}`, async () => {
+    const result = await typecheckCell(cell, DECLARATIONS);
+    assert.equal(result.ok, false);
+    const diagnostics = result.ok ? "" : result.error;
+    assert.ok(!diagnostics.includes(SECRET), diagnostics);
+    assert.ok(!diagnostics.includes("PATH="), diagnostics);
+    assert.match(diagnostics, /TS\d+ \[ERROR\]/);
+  });
+}
+
+test("a check that runs too long is stopped and fails with a message", async () => {
+  // A recursive conditional type that TypeScript takes seconds (and hundreds of MiB) to give up on.
+  const bomb = "type Grow<T extends unknown[]> = T['length'] extends 100000 ? T : Grow<[...T, 0]>;\ntype X = Grow<[]>;\n";
+  assert.deepEqual(await typecheckCell(bomb, DECLARATIONS, { timeoutMs: 200 }), {
+    ok: false,
+    error: "error: the cell could not be type-checked: the check took longer than 200 ms",
+  });
+  // The next check gets a new checker.
+  assert.deepEqual(await typecheckCell("text(1);", DECLARATIONS), { ok: true });
 });
