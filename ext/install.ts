@@ -1,59 +1,67 @@
 /**
- * Installs the cell globals and deletes everything else: the only file that writes `globalThis`.
- *
- * A cell sees the ECMAScript built-ins (without `Atomics`, `SharedArrayBuffer` and `WebAssembly`) plus exactly the
- * helpers (docs/contract.md §4, listed in `ts/contract/helpers.ts`). Everything Deno adds (`Deno`, `fetch`, `Worker`, web APIs, ...) is removed from the global
- * object and from its prototype chain, after the runtime captured what it needs.
+ * Writes a fresh context's global scope, and nothing else does: deletes every global that is not an ECMAScript
+ * built-in of the contract's list, then defines exactly the helpers of the helper table
+ * (docs/contract.md §4, `ts/contract/helpers.ts`).
  *
  * @module
  */
-import { clearTimeout, setTimeout } from "./timers.ts";
-import { exit, notify, yield_control } from "./control.ts";
-import { generatedImage, image, text } from "./output.ts";
-import { load, store } from "./store.ts";
-import { ALL_TOOLS, tools } from "./tools.ts";
-import { makeConsole } from "./console.ts";
 import { ECMASCRIPT_GLOBALS, HELPERS } from "../ts/contract/helpers.ts";
-
-/** The helpers, by global name (the contract's table lists them; `codecell/helpers` re-exports the same functions). */
-export function helperGlobals(consoleEnabled: boolean): Map<string, unknown> {
-  const implementations: Record<string, unknown> = {
-    text, image, generatedImage, store, load, notify, yield_control, exit, setTimeout, clearTimeout, ALL_TOOLS, tools,
-    console: makeConsole(consoleEnabled),
-  }; // deno-fmt-ignore
-  const globals = new Map<string, unknown>();
-  for (const { name } of HELPERS) {
-    if (!Object.hasOwn(implementations, name)) throw new Error(`codecell: no implementation of the helper ${name}`);
-    globals.set(name, implementations[name]);
-  }
-  return globals;
-}
-
-/** Properties Deno itself calls on the global object's prototype chain; deleting them crashes the runtime. */
-const RUNTIME_NEEDS = new Set(["dispatchEvent", "constructor"]);
+import {
+  ObjectDefineProperty,
+  ObjectGetPrototypeOf,
+  ReflectApply,
+  ReflectConstruct,
+  ReflectDefineProperty,
+  ReflectDeleteProperty,
+  ReflectOwnKeys,
+  SafeSet,
+  SetPrototypeHas,
+  TypeErrorCtor,
+} from "./intrinsics.ts";
 
 /**
- * Removes every non-allowed global (own properties and the prototype chain up to `Object.prototype`), then installs
- * the helpers. Call once, after the runtime captured what it uses and before any cell code runs.
+ * Removes every global that is not allowed (string and symbol keys, on the global object and its prototype chain
+ * up to `Object.prototype`), then defines `helpers` (which must match the helper table exactly).
  */
-export function lockDown(consoleEnabled: boolean): void {
-  const helpers = helperGlobals(consoleEnabled);
-  const keep = new Set([...ECMASCRIPT_GLOBALS, ...helpers.keys()]);
-  // Twice: some names (`queueMicrotask`) are shadowed by a second definition that appears once the first is gone.
-  for (let pass = 0; pass < 2; pass++) {
-    for (const name of Object.getOwnPropertyNames(globalThis)) {
-      if (!keep.has(name)) Reflect.deleteProperty(globalThis, name);
+export function installGlobals(helpers: ReadonlyMap<string, unknown>, isLive: () => boolean): void {
+  for (const { name } of HELPERS) {
+    if (!helpers.has(name)) throw new Error(`codecell: no implementation of the helper ${name}`);
+  }
+  if (helpers.size !== HELPERS.length) throw new Error("codecell: a helper is not in the helper table");
+  const keep = new SafeSet<string | symbol>([...ECMASCRIPT_GLOBALS, ...helpers.keys()]);
+  for (const key of ReflectOwnKeys(globalThis)) {
+    if (SetPrototypeHas(keep, key)) continue;
+    // `gc` (with --expose-gc) cannot be deleted, but it can be made to hold nothing.
+    if (!ReflectDeleteProperty(globalThis, key)) {
+      ReflectDefineProperty(globalThis, key, { value: undefined, writable: false, configurable: false });
     }
   }
-  for (let proto = Object.getPrototypeOf(globalThis); proto !== null && proto !== Object.prototype;) {
-    for (const name of Object.getOwnPropertyNames(proto)) {
-      if (!RUNTIME_NEEDS.has(name)) Reflect.deleteProperty(proto, name);
-    }
-    proto = Object.getPrototypeOf(proto);
+  for (let proto = ObjectGetPrototypeOf(globalThis); proto !== null && proto !== Object.prototype;) {
+    for (const key of ReflectOwnKeys(proto)) if (key !== "constructor") ReflectDeleteProperty(proto, key);
+    proto = ObjectGetPrototypeOf(proto);
   }
   for (const [name, value] of helpers) {
-    Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+    ReflectDefineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
   }
-  const left = Object.getOwnPropertyNames(globalThis).filter((name) => !keep.has(name));
-  if (left.length > 0) throw new Error(`codecell: could not remove globals: ${left.join(", ")}`);
+  guardFinalization(isLive);
+}
+
+/**
+ * Replaces `FinalizationRegistry` with one whose cleanup callbacks run only while the cell lives: V8 may call them
+ * after the cell's end, and the cell's code must not run during a later cell of the sandbox. The original
+ * constructor stays out of reach (the prototype's `constructor` is the replacement).
+ */
+function guardFinalization(isLive: () => boolean): void {
+  const Original = FinalizationRegistry;
+  const Guarded = function FinalizationRegistry(cleanup: unknown) {
+    if (new.target === undefined) throw new TypeErrorCtor("Constructor FinalizationRegistry requires 'new'");
+    if (typeof cleanup !== "function") throw new TypeErrorCtor("FinalizationRegistry: cleanup must be callable");
+    const guarded = (held: unknown) => {
+      if (isLive()) ReflectApply(cleanup, undefined, [held]);
+    };
+    return ReflectConstruct(Original, [guarded], new.target);
+  };
+  ObjectDefineProperty(Guarded, "prototype", { value: Original.prototype });
+  ObjectDefineProperty(Original.prototype, "constructor", { value: Guarded, writable: true, configurable: true });
+  ReflectDefineProperty(globalThis, "FinalizationRegistry", { value: Guarded, writable: true, configurable: true });
 }

@@ -1,5 +1,6 @@
 /**
- * Intrinsics captured when the sandbox boots, before any cell code runs (Deno's "primordials" idea).
+ * Intrinsics captured when the kernel is evaluated in a fresh context, before any cell code runs (Deno's
+ * "primordials" idea).
  *
  * A cell may replace `JSON.stringify`, `Array.prototype.push`, `Function.prototype.call` and the like; helpers
  * only use the references kept here, so such a cell can break its own code but not the helpers.
@@ -15,6 +16,10 @@ export function uncurryThis<T, A extends unknown[], R>(fn: (this: T, ...args: A)
 }
 
 export const ReflectApply = apply;
+export const ReflectConstruct = Reflect.construct;
+export const ReflectDefineProperty = Reflect.defineProperty;
+export const ReflectDeleteProperty = Reflect.deleteProperty;
+export const ReflectOwnKeys = Reflect.ownKeys;
 export const JSONStringify = JSON.stringify;
 export const JSONParse = JSON.parse;
 export const StringCtor = String;
@@ -22,12 +27,17 @@ export const NumberCtor = Number;
 export const ObjectFreeze = Object.freeze;
 export const ObjectCreate = Object.create;
 export const ObjectSetPrototypeOf = Object.setPrototypeOf;
+export const ObjectGetPrototypeOf = Object.getPrototypeOf;
+export const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 export const ObjectKeys = Object.keys;
 export const ObjectHasOwn = Object.hasOwn;
 export const ObjectDefineProperty = Object.defineProperty;
+export const ObjectIs = Object.is;
 export const ArrayIsArray = Array.isArray;
 export const NumberIsFinite = Number.isFinite;
 export const PromiseCtor = Promise;
+export const PromiseResolve = Promise.resolve.bind(Promise);
+export const PromiseReject = Promise.reject.bind(Promise);
 export const PromisePrototypeThen = uncurryThis(Promise.prototype.then) as <T>(
   self: Promise<T>,
   onFulfilled: (value: T) => unknown,
@@ -36,47 +46,46 @@ export const PromisePrototypeThen = uncurryThis(Promise.prototype.then) as <T>(
 export const ErrorCtor = Error;
 export const TypeErrorCtor = TypeError;
 export const SafeMap = Map;
+export const SafeSet = Set;
 export const MapPrototypeGet = uncurryThis(Map.prototype.get);
 export const MapPrototypeSet = uncurryThis(Map.prototype.set);
+export const MapPrototypeHas = uncurryThis(Map.prototype.has);
 export const MapPrototypeDelete = uncurryThis(Map.prototype.delete);
+export const MapPrototypeClear = uncurryThis(Map.prototype.clear);
+export const SetPrototypeHas = uncurryThis(Set.prototype.has);
+export const SetPrototypeAdd = uncurryThis(Set.prototype.add);
+export const SetPrototypeDelete = uncurryThis(Set.prototype.delete);
 export const ArrayPrototypeJoin = uncurryThis(Array.prototype.join);
 export const StringPrototypeTrim = uncurryThis(String.prototype.trim);
 export const StringPrototypeToLowerCase = uncurryThis(String.prototype.toLowerCase);
 export const StringPrototypeSlice = uncurryThis(String.prototype.slice);
 export const StringPrototypeIndexOf = uncurryThis(String.prototype.indexOf);
 export const StringPrototypeStartsWith = uncurryThis(String.prototype.startsWith);
-const split = String.prototype.split;
-export const StringPrototypeSplit = (self: string, separator: string): string[] => apply(split, self, [separator]);
-export const StringPrototypeEndsWith = uncurryThis(String.prototype.endsWith);
-export const StringPrototypeCharCodeAt = uncurryThis(String.prototype.charCodeAt);
+export const StringPrototypeRepeat = uncurryThis(String.prototype.repeat);
 /** The built-in `exec` itself: it reads the regexp's internal slots, never a replaced `RegExp.prototype.exec`. */
 export const RegExpPrototypeExec = uncurryThis(RegExp.prototype.exec);
-export const TypedArrayPrototypeSubarray = uncurryThis(Uint8Array.prototype.subarray);
-export const TypedArrayPrototypeSet = uncurryThis(Uint8Array.prototype.set) as (
-  self: Uint8Array,
-  source: Uint8Array,
-  offset?: number,
-) => void;
-export const TypedArrayPrototypeIndexOf = uncurryThis(Uint8Array.prototype.indexOf);
-export const Uint8ArrayCtor = Uint8Array;
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-const encode = uncurryThis(TextEncoder.prototype.encode);
-const decode = uncurryThis(TextDecoder.prototype.decode);
-/** UTF-8 encoding that survives a cell replacing `TextEncoder`. */
-export const utf8Encode = (text: string): Uint8Array => encode(encoder, text);
-/** UTF-8 decoding that survives a cell replacing `TextDecoder`. */
-export const utf8Decode = (bytes: Uint8Array): string => decode(decoder, bytes);
-
-const waitAsync = Atomics.waitAsync;
-const timerCell = new Int32Array(new SharedArrayBuffer(4));
-/**
- * Resolves after `ms` milliseconds. Built on `Atomics.waitAsync` over a private buffer: Deno's global
- * `setTimeout` loads `node:timers` lazily (most of the runtime's boot time) and needs globals the lock-down removes.
- * Like a pending timer in Codex, it does not keep the process alive: the sandbox's stdin read does.
- */
-export function sleep(ms: number): Promise<unknown> {
-  const waited = waitAsync(timerCell, 0, 0, ms < 1 ? 1 : ms);
-  return waited.async ? waited.value : PromiseCtor.resolve(waited.value);
-}
+export const FunctionPrototypeToString = uncurryThis(Function.prototype.toString);
+export const SymbolPrototypeToString = uncurryThis(Symbol.prototype.toString);
+export const DatePrototypeToISOString = uncurryThis(Date.prototype.toISOString);
+export const DatePrototypeGetTime = uncurryThis(Date.prototype.getTime);
+export const BigIntPrototypeToString = uncurryThis(BigInt.prototype.toString);
+export const MapPrototypeGetSize = uncurryThis(ObjectGetOwnPropertyDescriptor(Map.prototype, "size")!.get!) as (
+  self: Map<unknown, unknown>,
+) => number;
+export const SetPrototypeGetSize = uncurryThis(ObjectGetOwnPropertyDescriptor(Set.prototype, "size")!.get!) as (
+  self: Set<unknown>,
+) => number;
+export const MapPrototypeEntries = uncurryThis(Map.prototype.entries);
+export const SetPrototypeValues = uncurryThis(Set.prototype.values);
+export const IteratorNext = uncurryThis(Object.getPrototypeOf(new Map().entries()).next) as (
+  self: Iterator<unknown>,
+) => IteratorResult<unknown>;
+export const SetIteratorNext = uncurryThis(Object.getPrototypeOf(new Set().values()).next) as (
+  self: Iterator<unknown>,
+) => IteratorResult<unknown>;
+export const MapCtor = Map;
+export const SetCtor = Set;
+export const DateCtor = Date;
+export const RegExpCtor = RegExp;
+export const RegExpPrototypeToString = uncurryThis(RegExp.prototype.toString);
+export const ErrorPrototypeToString = uncurryThis(Error.prototype.toString);

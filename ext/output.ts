@@ -1,6 +1,6 @@
 /**
- * Output helpers: `text`, `image`, `generatedImage` (docs/contract.md §4). Each item is sent to the host the moment it is
- * made; the host buffers it for the model.
+ * Output helpers: `text`, `image`, `generatedImage` (docs/contract.md §4). Each item goes to the host the moment
+ * it is made; the host buffers it for the model.
  *
  * @module
  */
@@ -15,27 +15,21 @@ import {
   IMAGE_REMOTE_URL_UNSUPPORTED,
   imageOnlyAcceptsMcpImageBlocks,
 } from "../ts/contract/messages.ts";
+import { type ImageDetail, isImageDataUrl } from "../ts/contract/items.ts";
 import {
   ErrorCtor,
   JSONStringify,
   ObjectHasOwn,
   StringCtor,
-  StringPrototypeCharCodeAt,
-  StringPrototypeEndsWith,
-  StringPrototypeIndexOf,
   StringPrototypeSlice,
   StringPrototypeStartsWith,
   StringPrototypeToLowerCase,
   TypeErrorCtor,
 } from "./intrinsics.ts";
-import { send } from "./state.ts";
+import { Op } from "./bridge.ts";
+import { host } from "./state.ts";
 
-type Detail = "auto" | "low" | "high" | "original";
-
-/**
- * The text form of a value, as `text()` and `notify()` define it: primitives through `String`, anything else
- * through `JSON.stringify` (its errors propagate), falling back to `String` when JSON has no form for the value.
- */
+/** The contract's conversion of a value to text (`text`, `notify`): `String` for primitives, else JSON. */
 export function toText(value: unknown): string {
   const kind = typeof value;
   if (value === undefined || value === null || kind === "boolean" || kind === "number" || kind === "bigint") {
@@ -48,10 +42,10 @@ export function toText(value: unknown): string {
 
 /** Appends a text item. */
 export function text(value?: unknown): void {
-  send({ type: "output/text", text: toText(value) });
+  host(Op.text, toText(value));
 }
 
-function readDetail(detail: unknown): Detail | undefined {
+function readDetail(detail: unknown): ImageDetail | undefined {
   if (detail === undefined || detail === null) return undefined;
   if (typeof detail !== "string") throw new TypeErrorCtor(IMAGE_DETAIL_NOT_STRING);
   const lower = StringPrototypeToLowerCase(detail);
@@ -91,42 +85,11 @@ function isRemoteUrl(url: string): boolean {
   return StringPrototypeStartsWith(scheme, "http:") || StringPrototypeStartsWith(scheme, "https:");
 }
 
-/** Whether a `data:` URL has a base64 payload that decodes (the image bytes themselves are not parsed). */
-function decodableDataUrl(url: string): boolean {
-  if (!StringPrototypeStartsWith(StringPrototypeToLowerCase(StringPrototypeSlice(url, 0, 5)), "data:")) return false;
-  const comma = StringPrototypeIndexOf(url, ",");
-  if (comma === -1) return false;
-  const header = StringPrototypeToLowerCase(StringPrototypeSlice(url, 5, comma));
-  if (!StringPrototypeEndsWith(header, ";base64")) return false;
-  return isBase64(url, comma + 1);
-}
-
-/** Checks standard base64 (ASCII whitespace ignored, `=` padding only at the end) by character codes. */
-function isBase64(s: string, from: number): boolean {
-  let symbols = 0;
-  let padding = 0;
-  for (let i = from; i < s.length; i++) {
-    const c = StringPrototypeCharCodeAt(s, i);
-    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
-    if (c === 0x3d) {
-      padding++;
-      continue;
-    }
-    const alphabet = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b ||
-      c === 0x2f;
-    if (!alphabet || padding > 0) return false;
-    symbols++;
-  }
-  if (symbols === 0 || padding > 2) return false;
-  const total = symbols + padding;
-  return padding > 0 ? total % 4 === 0 : symbols % 4 !== 1;
-}
-
-/** Sends an image item, or the "omitted" text item for a payload that does not decode. */
-function emitImage(url: string, detail: Detail): void {
+/** Sends an image item, or the "omitted" text item for anything but a decodable image data URL. */
+function emitImage(url: string, detail: ImageDetail): void {
   if (isRemoteUrl(url)) throw new ErrorCtor(IMAGE_REMOTE_URL_UNSUPPORTED);
-  if (decodableDataUrl(url)) send({ type: "output/image", image_url: url, detail });
-  else send({ type: "output/text", text: IMAGE_CONTENT_OMITTED });
+  if (isImageDataUrl(url)) host(Op.image, url, detail);
+  else host(Op.text, IMAGE_CONTENT_OMITTED);
 }
 
 /** Appends an image item from a `data:` URL, an `{image_url, detail?}` object or an MCP image block. */
@@ -146,5 +109,5 @@ export function generatedImage(result: unknown): void {
     throw new TypeErrorCtor(GENERATED_IMAGE_HINT_NOT_STRING);
   }
   emitImage(url, "high");
-  if (typeof hint === "string") send({ type: "output/text", text: hint });
+  if (typeof hint === "string") host(Op.text, hint);
 }

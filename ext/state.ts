@@ -1,61 +1,59 @@
 /**
- * The one cell a sandbox is running: its channel to the host and its stored values.
- *
- * Helpers are created once when the runtime loads; each reads the current cell from here, so the warm-up cell and
- * the real cell run through the very same functions (that is what warms them) without sharing any state.
+ * The state of the one cell this context serves: the bridge to the outer realm, the session's limits, the cell's
+ * own stored-value writes, its pending tool calls and timers. The kernel is evaluated afresh in each context, so
+ * this module's state belongs to exactly one cell.
  *
  * @module
  */
-import type { SandboxToHost } from "../ts/contract/wire.ts";
-import { JSONStringify, ObjectSetPrototypeOf, SafeMap } from "./intrinsics.ts";
+import { Op, type Post } from "./bridge.ts";
+import { SafeMap, TypeErrorCtor } from "./intrinsics.ts";
 
-/** How helpers reach the host. Implemented by the runtime over stdio. */
-export interface Port {
-  /** Writes one message to the host now (synchronously, so a sandbox that dies later loses nothing). */
-  send(message: SandboxToHost): void;
-  /** Writes one frame already encoded as JSON text (used where a user value is embedded). */
-  sendRaw(frameJson: string): void;
-  /** Ends the cell as completed: reports `cell/done` and stops the sandbox (so, for a real cell, never returns). */
-  complete(): void;
-  /** Ends the cell as failed with a thrown value: reports `cell/done` with its error text and stops the sandbox. */
-  fail(error: unknown): void;
+let post: Post | undefined;
+
+/** Set once by the kernel's `install`. */
+export function connect(bridge: Post): void {
+  post = bridge;
 }
 
-/** Per-cell state; replaced wholesale for each cell. */
-export class CellState {
-  /** Stored values as JSON texts: the session snapshot plus this cell's own writes. */
-  readonly stored = new SafeMap<string, string>();
-  /** Pending `tools.*` promises by call id. */
-  readonly calls = new SafeMap<string, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
-  /** Pending timers by id. */
-  readonly timers = new SafeMap<number, true>();
-  nextCallId = 1;
-  nextTimerId = 1;
-  constructor(readonly port: Port) {}
+/** Whether the cell has ended (completed, failed, or its context closed): every helper is inert from then on. */
+let ended = false;
+
+/**
+ * Reports the cell's end (completed, or failed with `error`) to the outer realm; the first report wins, and every
+ * helper is inert from then on.
+ */
+export function finish(ok: boolean, error: string): void {
+  if (ended || post === undefined) return;
+  ended = true;
+  try {
+    post(Op.done, ok ? 1 : 0, error);
+  } catch {
+    // Nothing of the outer realm is bound here; the outer realm notices a cell that never reported its end.
+  }
 }
 
-let current: CellState | undefined;
-
-/** The running cell. Helpers are only reachable from cell code, so there always is one. */
-export function cell(): CellState {
-  if (current === undefined) throw new Error("codecell: no cell is running");
-  return current;
+/** Makes every helper inert without reporting anything (the outer realm closed the cell). */
+export function closeCell(): void {
+  ended = true;
 }
 
-/** Makes `state` the running cell. */
-export function enterCell(state: CellState): void {
-  current = state;
-}
-
-/** Sends a message to the host for the running cell. */
-export function send(message: SandboxToHost): void {
-  cell().port.send(message);
+/** Whether the cell has ended. */
+export function hasEnded(): boolean {
+  return ended;
 }
 
 /**
- * Encodes a message built by the runtime. Its prototype is cut first so that a cell that defines
- * `Object.prototype.toJSON` cannot change how frames are encoded (every message is flat).
+ * Calls the outer realm. A value thrown on the other side is never bound here (`catch` without a binding): it
+ * could be an object of the outer realm. The cell gets a fresh error of its own realm instead.
  */
-export function encodeMessage(message: SandboxToHost): string {
-  return JSONStringify(ObjectSetPrototypeOf(message, null));
+export function host(op: number, a?: string | number, b?: string | number, c?: string): string | undefined {
+  if (post === undefined || ended) return undefined;
+  try {
+    return post(op as typeof Op[keyof typeof Op], a, b, c);
+  } catch {
+    throw new TypeErrorCtor("codecell: the sandbox could not carry out this helper call");
+  }
 }
+
+/** This cell's own stored-value writes, by key, as JSON texts. */
+export const writes = new SafeMap<string, string>();

@@ -1,88 +1,154 @@
 /**
- * The sandbox end of the ops channel: frames out on stdout, frames in from stdin (see `ts/protocol/codec.ts`).
- * Deno's stdio handles are captured here at boot; the lock-down deletes `Deno` before any cell runs.
+ * The sandbox end of the ops channel: frames out on stdout, frames in from stdin (see `ts/contract/codec.ts`).
+ *
+ * Reading is linear in the size of a frame: each read lands in a fresh buffer, the parts of an unfinished frame
+ * are kept as they are, and they are joined once, when its newline arrives. A frame that carries a JSON value
+ * (`tool/result`, `store/put`) has it last; its text is cut out and handed on unparsed, so a large tool result
+ * is parsed once, inside the cell's context.
  *
  * @module
  */
 import { MAX_FRAME_BYTES } from "../ts/contract/codec.ts";
-import {
-  TypedArrayPrototypeIndexOf,
-  TypedArrayPrototypeSet,
-  TypedArrayPrototypeSubarray,
-  Uint8ArrayCtor,
-  utf8Decode,
-  utf8Encode,
-} from "../ext/intrinsics.ts";
+import type { Captured } from "./outer.ts";
 
-const stdout = Deno.stdout;
-const stdin = Deno.stdin;
-const writeSync = stdout.writeSync.bind(stdout);
-const read = stdin.read.bind(stdin);
-const readSync = stdin.readSync.bind(stdin);
-/** Ends the process; captured because the lock-down removes `Deno`. */
-export const exitProcess: (code: number) => never = Deno.exit;
-
-/** Writes one frame (JSON text, no newline) completely: `writeSync` may write part of a buffer. */
-export function writeFrame(json: string): void {
-  const bytes = utf8Encode(json + "\n");
-  for (let at = 0; at < bytes.length;) at += writeSync(TypedArrayPrototypeSubarray(bytes, at));
+/** Writes one frame: a JSON text and its newline. */
+export function writeFrame(io: Captured, json: string): void {
+  io.write(io.encode(`${json}\n`));
 }
+
+/** A frame from the host, decoded as far as the runtime needs. */
+export type HostFrame =
+  /** `json` is the frame itself: the kernel parses it again inside each context. */
+  | { type: "session/setup"; json: string; limits: { storedValueBytes: number; storedBytes: number } }
+  | { type: "cell/warmup" }
+  | { type: "store/put"; key: string; valueJson: string }
+  | { type: "cell/start"; cellId: string; script: string }
+  | { type: "tool/result"; callId: string; ok: true; valueJson: string }
+  | { type: "tool/result"; callId: string; ok: false; error: string };
+
+const VALUE_FIELD = ',"value":';
+
+/**
+ * Decodes a frame of the (trusted) host. A frame with a `value` has it as its last field: the header before it is
+ * parsed, the value's text is kept as it is.
+ */
+export function decodeHostFrame(text: string): HostFrame {
+  const valueAt = text.startsWith('{"type":"tool/result"') || text.startsWith('{"type":"store/put"')
+    ? text.indexOf(VALUE_FIELD)
+    : -1;
+  if (valueAt !== -1) {
+    const header = JSON.parse(`${text.slice(0, valueAt)}}`);
+    const valueJson = text.slice(valueAt + VALUE_FIELD.length, -1);
+    return header.type === "store/put"
+      ? { type: "store/put", key: header.key, valueJson }
+      : { type: "tool/result", callId: header.callId, ok: true, valueJson };
+  }
+  const message = JSON.parse(text);
+  if (message.type === "session/setup") return { type: "session/setup", json: text, limits: message.limits };
+  return message;
+}
+
+/** Size of a read while no frame is pending, and while a large one is. */
+const SMALL_READ = 64 * 1024;
+const LARGE_READ = 1024 * 1024;
 
 /**
  * Frames from stdin, read either blocking (while the sandbox has nothing else to do: the cheapest wake-up when the
- * host's `cell/start` arrives) or asynchronously (while a cell runs; the pending read is also what keeps the event
- * loop alive when a cell awaits something that never settles). Bytes past a frame carry over between the two.
+ * host's next message arrives) or asynchronously (while a cell runs; the pending read also keeps the event loop
+ * alive while a cell awaits something that never settles).
  */
 export class FrameReader {
-  #chunk = new Uint8ArrayCtor(64 * 1024);
-  #pending = new Uint8ArrayCtor(0);
+  readonly #io: Captured;
+  /** Parts of the frame not finished yet, in order. */
+  #parts: Uint8Array[] = [];
+  #partsBytes = 0;
   #frames: string[] = [];
+  #ended = false;
+  #reading: Promise<void> | undefined;
 
-  /** The next frame, blocking the whole sandbox until it arrives; `null` when stdin has closed. */
-  nextSync(): string | null {
-    while (this.#frames.length === 0) {
-      const n = readSync(this.#chunk);
-      if (n === null) return null;
-      this.#take(n);
-    }
+  constructor(io: Captured) {
+    this.#io = io;
+  }
+
+  /** Whether stdin has ended (frames may still wait). */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Whether a frame is waiting. */
+  get hasFrame(): boolean {
+    return this.#frames.length > 0;
+  }
+
+  /** The oldest waiting frame (check {@linkcode hasFrame} first). */
+  take(): string {
     return this.#frames.shift()!;
   }
 
-  /** The next frame, read without blocking the event loop; `null` when stdin has closed. */
-  async next(): Promise<string | null> {
-    while (this.#frames.length === 0) {
-      const n = await read(this.#chunk);
-      if (n === null) return null;
-      this.#take(n);
-    }
-    return this.#frames.shift()!;
-  }
-
-  /** Calls `onFrame` for every frame until stdin closes. */
-  async pump(onFrame: (json: string) => void): Promise<void> {
+  /** The next frame, blocking the whole sandbox until it arrives; `null` when stdin has ended. */
+  async nextIdle(): Promise<string | null> {
     while (true) {
-      while (this.#frames.length > 0) onFrame(this.#frames.shift()!);
-      const n = await read(this.#chunk);
-      if (n === null) return;
-      this.#take(n);
+      if (this.#frames.length > 0) return this.#frames.shift()!;
+      if (this.#ended) return null;
+      if (this.#reading !== undefined) {
+        await this.#reading; // an asynchronous read is in flight: its bytes come first
+        continue;
+      }
+      const buffer = this.#buffer();
+      this.#ingest(buffer, this.#io.readSync(buffer));
     }
   }
 
-  #take(n: number): void {
-    let data = TypedArrayPrototypeSubarray(this.#chunk, 0, n);
-    if (this.#pending.length > 0) {
-      const joined = new Uint8ArrayCtor(this.#pending.length + n);
-      TypedArrayPrototypeSet(joined, this.#pending, 0);
-      TypedArrayPrototypeSet(joined, data, this.#pending.length);
-      data = joined;
+  /** Resolves once one more asynchronous read has landed (starting one unless one is in flight). */
+  fill(): Promise<void> {
+    if (this.#ended) return Promise.resolve();
+    if (this.#reading === undefined) {
+      const buffer = this.#buffer();
+      this.#reading = this.#io.read(buffer).then((n) => {
+        this.#reading = undefined;
+        this.#ingest(buffer, n);
+      });
+    }
+    return this.#reading;
+  }
+
+  #buffer(): Uint8Array {
+    return new Uint8Array(this.#partsBytes > 0 ? LARGE_READ : SMALL_READ);
+  }
+
+  #ingest(buffer: Uint8Array, n: number | null): void {
+    if (n === null) {
+      this.#ended = true;
+      return;
     }
     let start = 0;
-    for (let nl = TypedArrayPrototypeIndexOf(data, 0x0a); nl !== -1; nl = TypedArrayPrototypeIndexOf(data, 0x0a, start)) {
-      this.#frames[this.#frames.length] = utf8Decode(TypedArrayPrototypeSubarray(data, start, nl));
-      start = nl + 1;
+    while (true) {
+      const newline = buffer.subarray(start, n).indexOf(0x0a);
+      if (newline === -1) break;
+      const end = start + newline;
+      this.#frames.push(this.#io.decode(this.#joined(buffer.subarray(start, end))));
+      start = end + 1;
     }
-    if (data.length - start > MAX_FRAME_BYTES) throw new Error("codecell: host frame exceeds MAX_FRAME_BYTES");
-    // Copy the unfinished tail: the chunk buffer is reused by the next read.
-    this.#pending = new Uint8ArrayCtor(TypedArrayPrototypeSubarray(data, start));
+    if (start < n) {
+      // The buffer is this read's own: keeping a view of it is safe.
+      this.#parts.push(buffer.subarray(start, n));
+      this.#partsBytes += n - start;
+      if (this.#partsBytes > MAX_FRAME_BYTES) throw new Error("codecell: a host frame exceeds MAX_FRAME_BYTES");
+    }
+  }
+
+  /** The pending parts and `tail` as one frame's bytes: one allocation and one copy per frame. */
+  #joined(tail: Uint8Array): Uint8Array {
+    if (this.#parts.length === 0) return tail;
+    const whole = new Uint8Array(this.#partsBytes + tail.length);
+    let at = 0;
+    for (const part of this.#parts) {
+      whole.set(part, at);
+      at += part.length;
+    }
+    whole.set(tail, at);
+    this.#parts = [];
+    this.#partsBytes = 0;
+    return whole;
   }
 }

@@ -1,116 +1,120 @@
 /**
- * The sandbox executable: `deno run` with no permissions on this file (see `ts/transport/sandbox_process.ts` for
- * the flags). It boots, says hello, takes the session setup (tools) and locks the global scope down, optionally runs
- * a warm-up cell through the whole cell path, then runs exactly one `cell/start` and exits when the cell ends.
+ * The sandbox executable: `deno run` with no permissions on the bundle of this module (see
+ * `ts/transport/sandbox_process.ts` for the flags and `ts/transport/runtime_bundle.ts` for the bundle).
+ *
+ * It boots, locks its own realm down and says hello; optionally runs warm-up cells; then, bound to one session,
+ * serves that session's cells one after another, each in a fresh context (`./cell_context.ts`): `cell/started`,
+ * the cell's traffic, `cell/done`; then, once the cell's leftover work has drained (a macrotask runs only after
+ * every microtask), `sandbox/ready`. A cell that leaves work spinning never lets that happen, and the host
+ * discards the sandbox. It exits when stdin ends.
  *
  * @module
  */
-import type { CellMode, HostCellStart, HostToSandbox, SandboxToHost } from "../ts/contract/wire.ts";
+import type { SandboxToHost } from "../ts/contract/wire.ts";
 import { PROTOCOL_VERSION } from "../ts/contract/codec.ts";
-import { JSONParse, MapPrototypeSet, ObjectKeys, PromisePrototypeThen } from "../ext/intrinsics.ts";
-import { CellState, encodeMessage, enterCell, type Port } from "../ext/state.ts";
-import { installTools, settleToolCall } from "../ext/tools.ts";
-import { lockDown } from "../ext/install.ts";
-import { exitProcess, FrameReader, writeFrame } from "./channel.ts";
-import { errorText } from "./stack.ts";
-import { evaluateCell } from "./run_cell.ts";
+import { cellScript } from "../ts/contract/cell_source.ts";
+import { capture, lockDown } from "./outer.ts";
+import { decodeHostFrame, FrameReader, type HostFrame, writeFrame } from "./channel.ts";
+import { CellContext, SessionState } from "./cell_context.ts";
 
-function send(message: SandboxToHost): void {
-  writeFrame(encodeMessage(message));
+/** Heap in use above which the sandbox collects garbage while idle (dead contexts pile up until V8 collects). */
+const GC_THRESHOLD_BYTES = 48 << 20;
+
+const io = capture();
+// An unhandled rejection would end Deno; in a cell, an un-awaited rejected promise is not fatal.
+io.addEventListener("unhandledrejection", (event) => event.preventDefault());
+lockDown();
+
+const send = (message: SandboxToHost) => writeFrame(io, JSON.stringify(message));
+const reader = new FrameReader(io);
+const session = new SessionState();
+/** The context for the next cell, prepared while the sandbox was idle. */
+let next: CellContext | undefined;
+
+/** The next frame from the host, blocking; stdin closing means the host is done with this sandbox. */
+async function nextFrame(): Promise<HostFrame> {
+  const text = await reader.nextIdle();
+  if (text === null) return io.exit(0);
+  return decodeHostFrame(text);
 }
 
-// Deno ends the process on an unhandled rejection; in a cell, an un-awaited rejected promise is not fatal.
-globalThis.addEventListener("unhandledrejection", (event) => event.preventDefault());
-
 /**
- * A port whose `complete`/`fail` end the cell with `message` and then `after()`: for the real cell that stops the
- * sandbox (after the last frame is written); for the warm-up cell it reports `sandbox/warm` and returns.
+ * Waits for `done` while keeping a stdin read in flight: the pending read is what keeps Deno's event loop alive
+ * (a timed wait alone does not), and it brings the host's frames, which `onFrame` gets as they arrive (without
+ * `onFrame` they stay queued for the main loop).
  */
-function cellPort(mode: CellMode, after: () => void): Port {
-  let ended = false;
-  const end = (message: SandboxToHost): void => {
-    if (ended) return;
-    ended = true;
-    send(message);
-    after();
-  };
-  return {
-    send,
-    sendRaw: writeFrame,
-    complete: () => end({ type: "cell/done", ok: true }),
-    fail: (error) => end({ type: "cell/done", ok: false, error: errorText(error, mode) }),
-  };
-}
-
-const stopSandbox = () => exitProcess(0);
-
-/**
- * Runs one cell to its end, then `after()`. The warm-up cell takes exactly this path, so every function of it is
- * compiled by the time the real cell arrives.
- */
-function runCell(message: HostCellStart, after: () => void): void {
-  const port = cellPort(message.mode, after);
-  const state = new CellState(port);
-  const keys = ObjectKeys(message.stored);
-  for (let i = 0; i < keys.length; i++) MapPrototypeSet(state.stored, keys[i], message.stored[keys[i]]);
-  enterCell(state);
-  let run: Promise<unknown>;
-  try {
-    run = evaluateCell(message.source, message.mode);
-  } catch (error) {
-    port.fail(error);
-    return;
+async function pumpUntil(done: Promise<unknown>, onFrame?: (frame: HostFrame) => void): Promise<void> {
+  let finished = false;
+  const over = done.then(() => (finished = true));
+  while (!finished) {
+    while (onFrame !== undefined && reader.hasFrame && !finished) onFrame(decodeHostFrame(reader.take()));
+    if (finished) break;
+    if (reader.ended) io.exit(0); // the host is gone (or done with this sandbox)
+    await Promise.race([over, reader.fill()]);
   }
-  // The captured `then`: the cell may have replaced `Promise.prototype.then` by the time it settles.
-  PromisePrototypeThen(run, () => port.complete(), (error) => port.fail(error));
 }
 
-/** Throwaway cells for both evaluation modes; module mode also loads the helper modules through the import map. */
-const WARM_UP_CELLS: HostCellStart[] = [
-  { type: "cell/start", cellId: "0", source: 'text("")', mode: "function", stored: {} },
-  { type: "cell/start", cellId: "0", source: 'import { text } from "codecell/helpers";\ntext("");', mode: "module", stored: {} },
-];
-
-/** Runs the warm-up cells one after the other; their frames are dropped by the host until `sandbox/warm`. */
-function warmUp(): Promise<void> {
-  return new Promise((done) => {
-    const run = (index: number) =>
-      runCell(WARM_UP_CELLS[index], index + 1 < WARM_UP_CELLS.length ? () => run(index + 1) : done);
-    run(0);
+/** Runs a cell to its end (its `cell/done` is sent by the context), answering its tool calls meanwhile. */
+async function runCell(script: string, emit: (message: SandboxToHost) => void): Promise<void> {
+  const context = next ?? new CellContext(io, session);
+  next = undefined;
+  await pumpUntil(context.run(script, emit), (frame) => {
+    if (frame.type !== "tool/result") io.exit(3); // the host broke the protocol: nothing sane is left to do
+    else context.settle(frame.callId, frame.ok, frame.ok ? frame.valueJson : frame.error);
   });
 }
 
-function parse(json: string | null): HostToSandbox {
-  // Stdin closing means the host is gone or done with this sandbox: never outlive it.
-  if (json === null) return exitProcess(0);
-  return JSONParse(json) as HostToSandbox;
+/**
+ * After a cell: waits until its leftover work has drained (a macrotask runs only once the microtask queue is
+ * empty), collects garbage when the heap has grown, prepares the next context, and says so. Frames that arrive
+ * meanwhile wait in the reader.
+ */
+async function settle(): Promise<void> {
+  await pumpUntil(io.sleep(1));
+  if (io.gc !== undefined && io.heapUsed() > GC_THRESHOLD_BYTES) io.gc();
+  next = new CellContext(io, session);
+  send({ type: "sandbox/ready", heapBytes: io.heapUsed() });
 }
 
-/** Messages while the cell runs: only tool results are expected. */
-function onCellFrame(json: string): void {
-  const message = parse(json);
-  if (message.type === "tool/result") {
-    settleToolCall(message.callId, message.ok ? { ok: true, value: message.value } : message);
+/** Throwaway cells through the whole cell path, so the first real cell finds it compiled; output is dropped. */
+async function warmUp(): Promise<void> {
+  const drop = (message: SandboxToHost) => void JSON.stringify(message);
+  await runCell(cellScript('text(""); await null;', ""), drop);
+  await runCell(cellScript('const { text: t } = \u0131mports["codecell/helpers"]; t("");', ""), drop);
+  next = new CellContext(io, session);
+}
+
+/** Serves the session: frames in, cells run, until stdin ends. */
+async function serve(): Promise<never> {
+  send({ type: "sandbox/hello", protocol: PROTOCOL_VERSION });
+  while (true) {
+    const frame = await nextFrame();
+    switch (frame.type) {
+      case "session/setup":
+        session.setupJson = frame.json;
+        session.limits = frame.limits;
+        next = new CellContext(io, session);
+        break;
+      case "cell/warmup":
+        await warmUp();
+        send({ type: "sandbox/warm" });
+        break;
+      case "store/put":
+        session.put(frame.key, frame.valueJson);
+        break;
+      case "cell/start":
+        send({ type: "cell/started" });
+        await runCell(frame.script, send);
+        await settle();
+        break;
+      case "tool/result":
+        break; // for a cell that is over: nobody waits for it
+    }
   }
 }
 
-const reader = new FrameReader();
-send({ type: "sandbox/hello", protocol: PROTOCOL_VERSION });
-// Boot: the session setup first (tools, console), then an optional warm-up, then the one cell. Nothing else runs in
-// the sandbox meanwhile, so these reads block.
-const setup = parse(reader.nextSync());
-if (setup.type !== "session/setup") throw new Error(`codecell: expected session/setup, got ${setup.type}`);
-installTools(setup.tools);
-lockDown(setup.console);
-// Read asynchronously once during boot: Deno sets its async stdin path up on first use, which would otherwise
-// land between the cell's last output and its `cell/done` (the reads for tool results use that path).
-let next = parse(await reader.next());
-if (next.type === "cell/warmup") {
-  await warmUp();
-  send({ type: "sandbox/warm" });
-  next = parse(reader.nextSync());
-}
-if (next.type !== "cell/start") throw new Error(`codecell: expected cell/start, got ${next.type}`);
-runCell(next, stopSandbox);
-await reader.pump(onCellFrame);
-exitProcess(0);
+// The unhandled-rejection listener would swallow the runtime's own failure too: report it, and exit non-zero.
+serve().catch((error) => {
+  io.writeError(`codecell sandbox runtime failed: ${error instanceof Error ? error.stack : String(error)}`);
+  io.exit(70);
+});

@@ -32,11 +32,16 @@ export function liveDescendants(root: number): number[] {
   return found;
 }
 
-/** Live sandbox processes among the descendants of `root` (not, say, the esbuild service tsx starts). */
+/**
+ * Live sandbox processes among the descendants of `root`: the Deno processes running a sandbox bundle or a test's
+ * stand-in runtime (not, say, the esbuild service tsx starts, or the bubblewrap process around a sandbox).
+ */
 export function liveSandboxes(root: number): number[] {
   return liveDescendants(root).filter((pid) => {
     try {
-      return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").some((arg) => arg.endsWith("runtime/main.ts"));
+      const [command, ...args] = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      return command.endsWith("deno") && args[0] === "run" &&
+        args.some((arg) => /(^|\/)sandbox(-[0-9a-f]{16})?\.js$/.test(arg) || /^\/sandbox\/|\/fixtures\//.test(arg));
     } catch {
       return false; // it exited while we looked
     }

@@ -6,13 +6,17 @@
  * @module
  */
 import { CellActor, type ToolRunner } from "./cell/actor.ts";
-import { DEFAULT_LIMITS, DEFAULT_POOL_SIZE, DEFAULT_YIELD_TIME_MS, type SessionLimits } from "./contract/defaults.ts";
+import { DEFAULT_POOL_SIZE, DEFAULT_YIELD_TIME_MS, type SessionLimits } from "./contract/defaults.ts";
 import type { CellInfo, ExecOptions, WaitOptions } from "./cell/options.ts";
-import { type CellResult, type CellStatus, rejected } from "./cell/result.ts";
-import { SandboxPool } from "./transport/pool.ts";
+import { type CellResult, rejected } from "./cell/result.ts";
+import { WarmPool, warmPoolFor } from "./transport/pool.ts";
 import { spawnSandbox } from "./transport/sandbox_process.ts";
 import type { SandboxLink } from "./transport/link.ts";
-import { PROTOCOL_VERSION } from "./contract/codec.ts";
+import type { OsSandboxMode } from "./transport/os_sandbox.ts";
+import type { HostSetup } from "./contract/wire.ts";
+import { type Isolation, SessionSandboxes } from "./session/sandboxes.ts";
+import { SessionStore } from "./session/stored.ts";
+import { checkSessionOptions } from "./session/options.ts";
 import { prepareCell, warmSourceTools } from "./source/prepare.ts";
 import {
   EXEC_ABORTED,
@@ -36,7 +40,7 @@ import {
   type ToolSpecFormat,
   toolSpecs,
 } from "./model/tool_specs.ts";
-import { typecheckCell } from "./source/typecheck.ts";
+import { releaseTypechecks, typecheckCell } from "./source/typecheck.ts";
 
 /** Options of {@linkcode CodeModeSession}. */
 export interface SessionOptions {
@@ -44,12 +48,24 @@ export interface SessionOptions {
   tools?: readonly ToolDefinition[];
   /** Receives `notify()` calls as they happen. */
   onNotify?: (notification: { cellId: string; text: string }) => void;
-  /** Warm sandboxes kept ready (default 2; 0 starts a sandbox per cell). */
+  /**
+   * Warm sandboxes the host keeps ready for new cells (default 2; 0 starts a sandbox for a cell that finds none).
+   * Sessions with the same sandbox settings share them; each session also keeps the sandbox its cells run in.
+   */
   pool?: number;
-  /** Limits; unspecified ones take {@linkcode DEFAULT_LIMITS}. */
+  /** Limits; unspecified ones take `DEFAULT_LIMITS`. */
   limits?: Partial<SessionLimits>;
   /** Whether `console.*` in cells produces text items (default true). */
   console?: boolean;
+  /**
+   * `"context"` (default): the session's cells run one after another in one sandbox process, each in a fresh V8
+   * context. `"process"`: every cell gets a process of its own (a boot per cell; see the README's security model).
+   */
+  isolation?: Isolation;
+  /** The OS layer around sandboxes: bubblewrap when it works here (`"auto"`, the default), always, or never. */
+  osSandbox?: OsSandboxMode;
+  /** Host-facing notices (no OS layer available in `"auto"`, ...). Default: `console.warn`. */
+  onWarning?: (message: string) => void;
   /**
    * A live tool list (e.g. `mcpTools(...)`), read at every `exec`: when it returns a different array, the next cell
    * gets the new tools (cells already running keep theirs). Replaces `tools`.
@@ -65,12 +81,12 @@ export interface SessionOptions {
   spawnSandbox?: (options: { heapMiB: number; lifetimeMs: number }) => SandboxLink;
 }
 
-/** One version of the session's tools: their registry, the runner cells call, and warm sandboxes set up for them. */
+/** One version of the session's tools: their registry, the runner cells call, and the setup sandboxes get. */
 interface ToolSet {
   definitions: readonly ToolDefinition[];
   registry: ToolRegistry;
   runner: ToolRunner;
-  pool: SandboxPool;
+  setup: HostSetup;
 }
 
 /**
@@ -89,36 +105,41 @@ export class CodeModeSession {
   readonly #onToolsRefused: SessionOptions["onToolsRefused"];
   /** A tool list from the source that could not be used (a name collision); not retried until it changes. */
   #refused: readonly ToolDefinition[] | undefined;
-  readonly #poolSize: number;
-  readonly #spawn: () => SandboxLink;
   #toolSet: ToolSet;
-  /** Pools of earlier tool versions still shutting down; `close()` waits for them. */
-  readonly #retiring = new Set<Promise<void>>();
   readonly #onNotify: SessionOptions["onNotify"];
   readonly #cells = new Map<string, CellActor>();
-  readonly #stored = new Map<string, string>();
-  /** Every sandbox handed to a cell that has not exited yet: `close()` makes sure none outlives the session. */
-  readonly #sandboxes = new Set<SandboxLink>();
+  readonly #stored = new SessionStore();
+  readonly #sandboxes: SessionSandboxes;
+  readonly #leavePool: () => Promise<void>;
   #nextId = 1;
   #closing: Promise<void> | undefined;
   readonly #console: boolean;
   #declarations: string | undefined;
 
   /**
-   * Creates a session and starts warming its sandbox pool. Throws {@linkcode CodecellError} for an invalid set of
-   * tools (two tools with the same global name, or a value not made by `defineTool`).
+   * Creates a session (the host's warm pool starts its first sandbox if it has none). Throws
+   * {@linkcode CodecellError} for invalid options or an invalid set of tools (two tools with the same global
+   * name, or a value not made by `defineTool`).
    */
   constructor(options: SessionOptions = {}) {
-    this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const checked = checkSessionOptions(options);
+    this.#limits = checked.limits;
     this.#onNotify = options.onNotify;
     this.#console = options.console ?? true;
     this.#toolSource = options.toolSource;
     this.#onToolsRefused = options.onToolsRefused;
-    this.#poolSize = options.pool ?? DEFAULT_POOL_SIZE;
-    const spawn = options.spawnSandbox ?? spawnSandbox;
-    const { heapMiB, lifetimeMs } = this.#limits;
-    this.#spawn = () => spawn({ heapMiB, lifetimeMs });
     this.#toolSet = this.#createToolSet(this.#toolSource?.tools() ?? options.tools ?? []);
+    const { heapMiB, lifetimeMs } = this.#limits;
+    const osSandbox = options.osSandbox ?? "auto";
+    const custom = options.spawnSandbox;
+    const pool = custom !== undefined
+      ? new WarmPool(() => custom({ heapMiB, lifetimeMs }))
+      : warmPoolFor(
+        JSON.stringify({ heapMiB, lifetimeMs, osSandbox }),
+        () => spawnSandbox({ heapMiB, lifetimeMs, osSandbox, onWarning: options.onWarning }),
+      );
+    this.#leavePool = pool.join(this, options.pool ?? DEFAULT_POOL_SIZE);
+    this.#sandboxes = new SessionSandboxes({ pool, isolation: options.isolation ?? "context", lifetimeMs, heapMiB });
     // Loads the type stripper while the first sandbox boots, instead of during the first cell.
     setTimeout(() => void warmSourceTools(), 0);
   }
@@ -130,7 +151,7 @@ export class CodeModeSession {
     if (this.#cells.size >= this.#limits.maxCells) return rejected(execActiveCellLimitReached(this.#limits.maxCells));
     if (options.typecheck) {
       // Before a cell exists: a cell that does not type-check has no id and no side effects.
-      const checked = await typecheckCell(source, this.typeDeclarations());
+      const checked = await typecheckCell(source, this.typeDeclarations(), { owner: this });
       if (!checked.ok) return { status: "failed", cellId: "", items: [], error: { kind: "script", message: checked.error } };
       if (this.#closing !== undefined) return rejected(SESSION_SHUTTING_DOWN);
       if (options.signal?.aborted) return rejected(EXEC_ABORTED);
@@ -146,19 +167,7 @@ export class CodeModeSession {
       return rejected(SESSION_SHUTTING_DOWN);
     }
     if (!prepared.ok) cell.failBeforeStart(prepared.error);
-    else {
-      cell.start(
-        (start, listener) => {
-          const lease = tools.pool.take(start, listener);
-          this.#sandboxes.add(lease.link);
-          lease.link.closed.then(() => this.#sandboxes.delete(lease.link));
-          return lease;
-        },
-        prepared.source,
-        prepared.mode,
-        Object.fromEntries(this.#stored),
-      );
-    }
+    else void this.#sandboxes.start(cell, prepared.script, tools.setup, this.#stored);
     const result = await cell.observe(options.yieldTimeMs ?? DEFAULT_YIELD_TIME_MS, true, options.onNotify);
     return budgeted(result, options.maxOutputTokens);
   }
@@ -236,15 +245,14 @@ export class CodeModeSession {
     return this.close();
   }
 
-  /** Terminates every live cell, stops the warm pool and refuses new cells. Idempotent; leaves no process behind. */
+  /** Terminates every live cell, stops the session's sandboxes and refuses new cells. Idempotent; leaves no process behind. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      releaseTypechecks(this);
       const running = [...this.#cells.values()].filter((cell) => cell.state === "running");
       await Promise.all(running.map((cell) => cell.terminate()));
       this.#cells.clear();
-      await Promise.all([this.#toolSet.pool.close(), ...this.#retiring]);
-      // Sandboxes of finished cells exit by themselves; any still here (a terminate in flight) is stopped now.
-      await Promise.all([...this.#sandboxes].map((link) => link.kill()));
+      await Promise.all([this.#sandboxes.close(), this.#leavePool()]);
     })();
     return this.#closing;
   }
@@ -255,18 +263,20 @@ export class CodeModeSession {
       call: (name, input, ctx) =>
         registry.get(name)?.call(input, ctx) ?? Promise.resolve({ ok: false, error: unknownTool(name) }),
     };
-    const pool = new SandboxPool({
-      size: this.#poolSize,
-      spawn: this.#spawn,
-      setup: { type: "session/setup", protocol: PROTOCOL_VERSION, tools: [...registry.sandboxTools()], console: this.#console },
-    });
-    return { definitions, registry, runner, pool };
+    const { storedValueBytes, storedBytes } = this.#limits;
+    const setup: HostSetup = {
+      type: "session/setup",
+      tools: [...registry.sandboxTools()],
+      console: this.#console,
+      limits: { storedValueBytes, storedBytes },
+    };
+    return { definitions, registry, runner, setup };
   }
 
   /**
-   * The tools for the next cell. With a `toolSource` whose list changed, builds the new version (warm sandboxes are
-   * set up per tool list, so the old pool retires). A new list whose names collide is refused: the previous tools
-   * stay, and the error is thrown to the caller.
+   * The tools for the next cell. With a `toolSource` whose list changed, builds the new version (sandboxes get the
+   * new setup before their next cell). A new list whose names collide is refused: the previous tools stay, and
+   * the host hears about it once.
    */
   #currentTools(): ToolSet {
     const definitions = this.#toolSource?.tools();
@@ -287,9 +297,6 @@ export class CodeModeSession {
       return previous;
     }
     this.#declarations = undefined;
-    const retiring = previous.pool.close();
-    this.#retiring.add(retiring);
-    retiring.then(() => this.#retiring.delete(retiring));
     return this.#toolSet;
   }
 
@@ -299,20 +306,18 @@ export class CodeModeSession {
       id,
       tools,
       limits: this.#limits,
+      stored: this.#stored,
       onNotify: this.#onNotify,
-      onFinished: (_cell, status, writes) => this.#merge(status, writes),
+      onFinished: (_cell, status, writes, sandbox) => {
+        // A terminated cell's writes are dropped; the sandbox that ran a finished one has merged them itself.
+        if (status !== "terminated") this.#stored.merge(writes, (key, version) => sandbox?.noteStored(key, version));
+      },
       onClosed: (closed) => {
         if (this.#cells.get(closed.id) === closed) this.#cells.delete(closed.id);
       },
     });
     this.#cells.set(id, cell);
     return cell;
-  }
-
-  /** A finished cell's writes join the session's values key by key (last finisher wins); a terminated one's are dropped. */
-  #merge(status: CellStatus, writes: Map<string, string>): void {
-    if (status === "terminated") return;
-    for (const [key, json] of writes) this.#stored.set(key, json);
   }
 }
 

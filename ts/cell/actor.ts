@@ -8,10 +8,11 @@
  *
  * @module
  */
-import type { HostCellStart, SandboxToHost, ToolCall } from "../contract/wire.ts";
+import type { ToolCall } from "../contract/wire.ts";
+import { encodeFrame, encodeFrameWithValue } from "../contract/codec.ts";
 import type { ToolCallResult } from "../tools/registry.ts";
 import type { SandboxExit } from "../transport/link.ts";
-import type { Lease } from "../transport/pool.ts";
+import type { CellListener, CellMessage, Sandbox } from "../transport/sandbox.ts";
 import type { ContentItem } from "../contract/items.ts";
 import { textItem } from "../contract/items.ts";
 import type { CellError, CellResult, CellStatus } from "./result.ts";
@@ -27,23 +28,42 @@ import {
   memoryLimitReason,
   protocolViolationReason,
   sandboxExitReason,
+  notificationsDropped,
+  toolArgumentsUnreadable,
   toolCallsInFlightExceeded,
 } from "../contract/messages.ts";
-import { type CellLimits, utf8ByteLength, YIELD_GRACE_FROM_MS, YIELD_GRACE_MS } from "../contract/defaults.ts";
+import {
+  type CellLimits,
+  MAX_ARGUMENT_DEPTH,
+  MAX_TIMER_MS,
+  utf8ByteLength,
+  YIELD_GRACE_FROM_MS,
+  YIELD_GRACE_MS,
+} from "../contract/defaults.ts";
 
 /** Runs nested tool calls for cells (the session's tool registry). */
 export interface ToolRunner {
   call(name: string, input: unknown, ctx: { signal: AbortSignal; cellId: string; callId: string }): Promise<ToolCallResult>;
 }
 
+/** What a cell needs to know of the session's stored values to check its writes against the limits. */
+export interface StoredSizes {
+  /** Bytes of the value stored under `key` (0 when there is none). */
+  bytesOf(key: string): number;
+  /** Bytes of all stored values. */
+  readonly totalBytes: number;
+}
+
 /** What a cell needs from its session. */
 export interface CellContext {
   id: string;
   tools: ToolRunner;
-  limits: CellLimits;
+  limits: CellLimits & { storedValueBytes: number; storedBytes: number };
+  /** The session's stored values as they were when the cell started, for the store limits. */
+  stored: StoredSizes;
   onNotify?: (notification: { cellId: string; text: string }) => void;
   /** The outcome is known: merge `writes` (completed or failed) or drop them (terminated). */
-  onFinished: (cell: CellActor, status: CellStatus, writes: Map<string, string>) => void;
+  onFinished: (cell: CellActor, status: CellStatus, writes: Map<string, string>, sandbox: Sandbox | undefined) => void;
   /** The final result was delivered: the id is no longer valid. */
   onClosed: (cell: CellActor) => void;
 }
@@ -57,7 +77,7 @@ interface Observer {
 }
 
 /** One running cell, its sandbox, its buffered output and its pending tool calls. */
-export class CellActor {
+export class CellActor implements CellListener {
   #state: State = "running";
   #buffer: ContentItem[] = [];
   #bufferedBytes = 0;
@@ -66,8 +86,13 @@ export class CellActor {
   #observer: Observer | undefined;
   #outcome: { status: CellStatus; error?: CellError } | undefined;
   #lifetimeTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The sandbox; absent until `start` (a cell whose source failed to prepare never gets one). */
-  #lease: Lease | undefined;
+  /** The sandbox; absent until one is assigned (a cell whose source failed to prepare never gets one). */
+  #sandbox: Sandbox | undefined;
+  /** How much this cell's writes add to the session's stored bytes. */
+  #addedBytes = 0;
+  /** Notifications sent, and dropped past the limit. */
+  #notifications = 0;
+  #droppedNotifications = 0;
   #started = false;
   #onStarted: (() => void)[] = [];
   /** Run once the cell is closed (signal listeners to remove). */
@@ -87,24 +112,39 @@ export class CellActor {
     return this.#state;
   }
 
-  /** Starts the cell on a sandbox from `take`, which receives the start message and this actor as listener. */
-  start(take: (start: HostCellStart, listener: this) => Lease, source: string, mode: HostCellStart["mode"], stored: Record<string, string>): void {
-    if (this.#outcome !== undefined) return; // terminated (an abort) before it reached a sandbox
-    this.#lease = take({ type: "cell/start", cellId: this.id, source, mode, stored }, this);
-    this.#lease.started.then(() => {
-      this.#started = true;
-      if (this.#outcome !== undefined) return;
-      this.#lifetimeTimer = setTimeout(
-        () => this.#stop({ kind: "timeout", message: cellLifetimeExceeded(this.id, this.ctx.limits.lifetimeMs) }),
-        this.ctx.limits.lifetimeMs,
-      );
-      for (const run of this.#onStarted.splice(0)) run();
-    });
+  /** Whether the cell still wants a sandbox: it has not started, and nothing has decided its outcome. */
+  get waitingForSandbox(): boolean {
+    return !this.#started && this.#outcome === undefined;
+  }
+
+  /** The sandbox the cell is being started on: terminating the cell from now on stops it. */
+  assign(sandbox: Sandbox): void {
+    this.#sandbox = sandbox;
+  }
+
+  /** The sandbox accepted the cell: its clocks (lifetime, an exec's yield time) start now. */
+  accepted(): void {
+    this.#started = true;
+    if (this.#outcome !== undefined) {
+      // Terminated while the sandbox was taking it: the cell must not run on.
+      void this.#sandbox?.kill();
+      return;
+    }
+    this.#lifetimeTimer = setTimeout(
+      () => this.#stop({ kind: "timeout", message: cellLifetimeExceeded(this.id, this.ctx.limits.lifetimeMs) }),
+      clampDelay(this.ctx.limits.lifetimeMs),
+    );
+    for (const run of this.#onStarted.splice(0)) run();
   }
 
   /** Fails a cell that never reached a sandbox (its source did not parse or import something unsupported). */
   failBeforeStart(message: string): void {
     this.#finish("failed", { kind: "script", message });
+  }
+
+  /** Fails a cell whose sandboxes all died before accepting it; `exit` is the last one's. */
+  diedBeforeStart(exit: SandboxExit): void {
+    this.#finish("failed", this.#deathError(exit));
   }
 
   /**
@@ -127,7 +167,7 @@ export class CellActor {
       const arm = () => {
         if (this.#observer !== observer) return;
         const ms = yieldTimeMs >= YIELD_GRACE_FROM_MS ? yieldTimeMs + YIELD_GRACE_MS : yieldTimeMs;
-        observer.timer = setTimeout(() => this.#yieldNow(), ms);
+        observer.timer = setTimeout(() => this.#yieldNow(), clampDelay(ms));
       };
       if (fromStart && !this.#started) this.#onStarted.push(arm);
       else arm();
@@ -144,7 +184,7 @@ export class CellActor {
     if (this.#state === "closed") return rejected(execCellAlreadyTerminating(this.id), this.id);
     this.#state = "terminating";
     this.#abortToolCalls();
-    await this.#lease?.link.kill();
+    await this.#sandbox?.kill();
     // The exit handler has run by now: a `cell/done` that beat the kill decided the outcome; otherwise it is ours.
     this.#finish("terminated", { kind: "terminated", message: CELL_TERMINATED });
     // A wait that was observing when the terminate arrived gets an empty running→terminated answer.
@@ -168,7 +208,7 @@ export class CellActor {
   // ---------------------------------------------------------------- sandbox events (LinkListener)
 
   /** A message from the sandbox (already parsed and validated by the transport). */
-  message(message: SandboxToHost): void {
+  message(message: CellMessage): void {
     if (this.#outcome !== undefined) return;
     switch (message.type) {
       case "output/text":
@@ -179,12 +219,9 @@ export class CellActor {
           message.image_url.length,
         );
       case "store/set":
-        this.#writes.set(message.key, message.json);
-        return;
+        return this.#store(message.key, message.json);
       case "cell/notify":
-        this.ctx.onNotify?.({ cellId: this.id, text: message.text });
-        this.#observer?.onNotify?.({ cellId: this.id, text: message.text });
-        return;
+        return this.#notify(message.text);
       case "cell/yield":
         if (this.#observer !== undefined) this.#yieldNow();
         return;
@@ -194,14 +231,6 @@ export class CellActor {
         return message.ok
           ? this.#finish("completed")
           : this.#finish("failed", { kind: "script", message: message.error });
-      case "sandbox/hello":
-      case "sandbox/warm":
-        return this.#stop({
-          kind: "protocol",
-          message: execRuntimeEndedUnexpectedly(
-            protocolViolationReason({ code: "unexpected_message", type: message.type, when: "during a cell" }),
-          ),
-        });
     }
   }
 
@@ -235,10 +264,10 @@ export class CellActor {
     const { callId } = call;
     const reply = (outcome: ToolCallResult) => {
       if (this.#calls.delete(callId) && this.#outcome === undefined) {
-        this.#lease?.link.send(
+        this.#sandbox?.sendFrame(
           outcome.ok
-            ? { type: "tool/result", callId, ok: true, value: outcome.value }
-            : { type: "tool/result", callId, ok: false, error: outcome.error },
+            ? encodeFrameWithValue({ type: "tool/result", callId, ok: true }, JSON.stringify(outcome.value))
+            : encodeFrame({ type: "tool/result", callId, ok: false, error: outcome.error }),
         );
       }
     };
@@ -248,9 +277,39 @@ export class CellActor {
     if (this.#calls.size > this.ctx.limits.maxToolCallsInFlight) {
       return reply({ ok: false, error: toolCallsInFlightExceeded(this.ctx.limits.maxToolCallsInFlight) });
     }
+    const input = readArguments(call.input);
+    if (!input.ok) return reply({ ok: false, error: toolArgumentsUnreadable(call.tool, input.error) });
     this.ctx.tools
-      .call(call.tool, call.input, { signal: controller.signal, cellId: this.id, callId })
+      .call(call.tool, input.value, { signal: controller.signal, cellId: this.id, callId })
       .then(reply, (error: unknown) => reply({ ok: false, error: error instanceof Error ? error.message : String(error) }));
+  }
+
+  /** A stored-value write, checked against the limits again (the sandbox's helpers refuse these first). */
+  #store(key: string, json: string): void {
+    const bytes = utf8ByteLength(json);
+    const { storedValueBytes, storedBytes } = this.ctx.limits;
+    const previous = this.#writes.get(key);
+    const replaced = previous === undefined ? this.ctx.stored.bytesOf(key) : utf8ByteLength(previous);
+    const total = this.ctx.stored.totalBytes + this.#addedBytes - replaced + bytes;
+    if (bytes > storedValueBytes || total > storedBytes) {
+      const limit = bytes > storedValueBytes ? storedValueBytes : storedBytes;
+      const violation = { code: "store_limit", bytes: bytes > storedValueBytes ? bytes : total, limit } as const;
+      this.#stop({ kind: "protocol", message: execRuntimeEndedUnexpectedly(protocolViolationReason(violation)) });
+      return;
+    }
+    this.#addedBytes += bytes - replaced;
+    this.#writes.set(key, json);
+  }
+
+  /** A notification, within the cell's budget; the ones past it are counted and reported once, at the end. */
+  #notify(text: string): void {
+    if (this.#notifications >= this.ctx.limits.maxNotifications) {
+      this.#droppedNotifications++;
+      return;
+    }
+    this.#notifications++;
+    this.ctx.onNotify?.({ cellId: this.id, text });
+    this.#observer?.onNotify?.({ cellId: this.id, text });
   }
 
   #abortToolCalls(): void {
@@ -263,7 +322,7 @@ export class CellActor {
   #stop(error: CellError): void {
     if (this.#outcome !== undefined || this.#state === "terminating") return;
     this.#finish("failed", error);
-    this.#lease?.link.kill();
+    void this.#sandbox?.kill();
   }
 
   /** Decides the terminal outcome (first caller wins) and settles everything that depends on it. */
@@ -273,7 +332,12 @@ export class CellActor {
     if (this.#state === "running") this.#state = "finished";
     clearTimeout(this.#lifetimeTimer);
     this.#abortToolCalls();
-    this.ctx.onFinished(this, status, this.#writes);
+    if (this.#droppedNotifications > 0) {
+      const text = notificationsDropped(this.#droppedNotifications, this.ctx.limits.maxNotifications);
+      this.ctx.onNotify?.({ cellId: this.id, text });
+      this.#observer?.onNotify?.({ cellId: this.id, text });
+    }
+    this.ctx.onFinished(this, status, this.#writes, this.#sandbox);
     if (this.#observer !== undefined && this.#state !== "terminating") this.#resolveObserver(this.#deliverFinal());
   }
 
@@ -305,5 +369,35 @@ export class CellActor {
     this.#buffer = [];
     this.#bufferedBytes = 0;
     return items;
+  }
+}
+
+/** A delay a timer can hold: longer ones are clamped (a timer past its limit would fire at once). */
+function clampDelay(ms: number): number {
+  return ms > MAX_TIMER_MS ? MAX_TIMER_MS : ms;
+}
+
+/**
+ * A tool call's arguments from their JSON text, refusing nesting deeper than {@linkcode MAX_ARGUMENT_DEPTH} (the
+ * validators recurse per level, and the host's stack is not the cell's to exhaust).
+ */
+function readArguments(json: string): { ok: true; value: unknown } | { ok: false; error: "depth" | "json" } {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  if (deepest > MAX_ARGUMENT_DEPTH) return { ok: false, error: "depth" };
+  try {
+    return { ok: true, value: JSON.parse(json) };
+  } catch {
+    return { ok: false, error: "json" };
   }
 }

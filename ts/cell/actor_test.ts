@@ -5,30 +5,46 @@ import { CellActor, type CellContext } from "./actor.ts";
 import type { ToolCallResult } from "../tools/registry.ts";
 import type { CellStatus } from "./result.ts";
 import { createMemoryPair, type MemorySandbox } from "../transport/memory.ts";
-import type { Lease } from "../transport/pool.ts";
-import type { HostCellStart } from "../contract/wire.ts";
+import { Sandbox } from "../transport/sandbox.ts";
+import { PROTOCOL_VERSION } from "../contract/codec.ts";
+import type { HostSetup, HostToSandbox } from "../contract/wire.ts";
 
-const limits = { heapMiB: 64, lifetimeMs: 60_000, outputBytes: 1000, maxToolCallsInFlight: 2 };
+const limits = {
+  heapMiB: 64,
+  lifetimeMs: 60_000,
+  outputBytes: 1000,
+  maxToolCallsInFlight: 2,
+  maxNotifications: 3,
+  storedValueBytes: 100,
+  storedBytes: 150,
+};
+const setup: HostSetup = { type: "session/setup", tools: [], console: true, limits };
+const noStoredValues = { entries: () => [].values(), bytesOf: () => 0, totalBytes: 0 };
 
 interface Harness {
   cell: CellActor;
   sandbox: MemorySandbox;
   finished: { status: CellStatus; writes: Record<string, string> }[];
   closed: string[];
+  /** The sandbox accepts the cell (`cell/started`): its clocks start. */
   started: () => void;
+  /** What the host sent the sandbox after the cell's start. */
+  sentAfterStart: () => HostToSandbox[];
   toolCalls: { name: string; input: unknown; signal: AbortSignal; settle: (o: ToolCallResult) => void }[];
 }
 
-/** A cell on a memory sandbox; `started()` plays the pool sending `cell/start` to a booted sandbox. */
+/** A cell on a booted memory sandbox, started but not yet accepted; the test plays the sandbox. */
 function harness(overrides: Partial<CellContext> = {}): Harness {
   const { link, sandbox } = createMemoryPair();
+  const host = new Sandbox(link);
+  sandbox.send({ type: "sandbox/hello", protocol: PROTOCOL_VERSION });
   const finished: Harness["finished"] = [];
   const closed: string[] = [];
   const toolCalls: Harness["toolCalls"] = [];
-  let started!: () => void;
   const cell = new CellActor({
     id: "7",
     limits,
+    stored: noStoredValues,
     tools: {
       call: (name, input, ctx) => new Promise((settle) => toolCalls.push({ name, input, signal: ctx.signal, settle })),
     },
@@ -36,19 +52,18 @@ function harness(overrides: Partial<CellContext> = {}): Harness {
     onClosed: (c) => closed.push(c.id),
     ...overrides,
   });
-  cell.start((start: HostCellStart, listener): Lease => {
-    link.listen(listener);
-    return {
-      link,
-      started: new Promise<void>((resolve) => {
-        started = () => {
-          link.send(start);
-          resolve();
-        };
-      }),
-    };
-  }, 'text("x")', "function", {});
-  return { cell, sandbox, finished, closed, started: () => started(), toolCalls };
+  cell.assign(host);
+  void host.start("7", 'text("x")', setup, noStoredValues, cell);
+  const started = sandbox.received.length;
+  return {
+    cell,
+    sandbox,
+    finished,
+    closed,
+    started: () => sandbox.send({ type: "cell/started" }),
+    sentAfterStart: () => sandbox.received.slice(started),
+    toolCalls,
+  };
 }
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -116,7 +131,7 @@ test("terminate waits for the sandbox to exit, aborts tool calls and drops the w
   const h = harness();
   h.started();
   h.sandbox.send({ type: "store/set", key: "k", json: "1" });
-  h.sandbox.send({ type: "tool/call", callId: "1", tool: "t", input: {} });
+  h.sandbox.send({ type: "tool/call", callId: "1", tool: "t", input: "{}" });
   h.sandbox.send({ type: "output/text", text: "before" });
   const result = await h.cell.terminate();
   assert.equal(h.toolCalls[0].signal.aborted, true);
@@ -149,26 +164,26 @@ test("a second terminate while the first is in flight is refused", async () => {
 test("tool results go back to the sandbox; completion cancels calls still in flight", async () => {
   const h = harness();
   h.started();
-  h.sandbox.send({ type: "tool/call", callId: "1", tool: "a", input: { x: 1 } });
-  h.sandbox.send({ type: "tool/call", callId: "2", tool: "b", input: "raw" });
+  h.sandbox.send({ type: "tool/call", callId: "1", tool: "a", input: '{"x":1}' });
+  h.sandbox.send({ type: "tool/call", callId: "2", tool: "b", input: '"raw"' });
   assert.deepEqual(h.toolCalls.map((c) => [c.name, c.input]), [["a", { x: 1 }], ["b", "raw"]]);
   h.toolCalls[0].settle({ ok: true, value: { y: 2 } });
   await tick();
-  assert.deepEqual(h.sandbox.received.at(-1), { type: "tool/result", callId: "1", ok: true, value: { y: 2 } });
+  assert.deepEqual(h.sentAfterStart(), [{ type: "tool/result", callId: "1", ok: true, value: { y: 2 } }]);
   h.sandbox.send({ type: "cell/done", ok: true });
   assert.equal(h.toolCalls[1].signal.aborted, true);
   h.toolCalls[1].settle({ ok: false, error: "late" });
   await tick();
-  assert.equal(h.sandbox.received.length, 2, "no answer is sent for a call of a finished cell");
+  assert.equal(h.sentAfterStart().length, 1, "no answer is sent for a call of a finished cell");
 });
 
 test("calls beyond the in-flight cap are refused without reaching the tool", async () => {
   const h = harness();
   h.started();
-  for (const callId of ["1", "2", "3"]) h.sandbox.send({ type: "tool/call", callId, tool: "a", input: {} });
+  for (const callId of ["1", "2", "3"]) h.sandbox.send({ type: "tool/call", callId, tool: "a", input: "{}" });
   await tick();
   assert.equal(h.toolCalls.length, 2);
-  assert.deepEqual(h.sandbox.received.at(-1), {
+  assert.deepEqual(h.sentAfterStart().at(-1), {
     type: "tool/result",
     callId: "3",
     ok: false,
@@ -196,7 +211,7 @@ test("too much undelivered output fails the cell with the output limit", async (
     kind: "output_limit",
     message: "exec cell 7 exceeded its output limit of 1000 bytes of buffered output and was stopped",
   });
-  assert.equal(h.sandbox.received.length, 1);
+  assert.deepEqual(h.sentAfterStart(), []);
 });
 
 for (const [name, exit, error] of [
@@ -231,10 +246,50 @@ for (const [name, exit, error] of [
 test("a handshake message in the middle of a cell is a protocol violation", async () => {
   const h = harness();
   h.started();
-  h.sandbox.send({ type: "sandbox/hello", protocol: 1 });
+  h.sandbox.send({ type: "sandbox/hello", protocol: PROTOCOL_VERSION });
   const r = await h.cell.observe(0);
   assert.deepEqual(r.error, {
     kind: "protocol",
     message: "exec runtime ended unexpectedly: protocol violation: unexpected sandbox/hello during a cell",
   });
+});
+
+test("tool arguments nested deeper than the limit reject that call only", async () => {
+  const h = harness();
+  h.started();
+  h.sandbox.send({ type: "tool/call", callId: "1", tool: "a", input: `${"[".repeat(300)}${"]".repeat(300)}` });
+  await tick();
+  assert.deepEqual(h.toolCalls, []);
+  assert.deepEqual(h.sentAfterStart(), [{
+    type: "tool/result",
+    callId: "1",
+    ok: false,
+    error: "tool `a` arguments nest deeper than 256 levels",
+  }]);
+  assert.equal(h.cell.state, "running");
+});
+
+test("a stored value over the limit is a protocol violation (the helpers refuse it first)", async () => {
+  const h = harness();
+  h.started();
+  h.sandbox.send({ type: "store/set", key: "k", json: JSON.stringify("x".repeat(200)) });
+  const r = await h.cell.observe(0);
+  assert.deepEqual(r.error, {
+    kind: "protocol",
+    message: "exec runtime ended unexpectedly: protocol violation: stored values over their limit (202 bytes, the limit is 100)",
+  });
+});
+
+test("notifications past the cell's budget are dropped, and the host is told once how many", async () => {
+  const seen: string[] = [];
+  const h = harness({ onNotify: ({ text }) => seen.push(text) });
+  h.started();
+  for (let i = 1; i <= 5; i++) h.sandbox.send({ type: "cell/notify", text: `n${i}` });
+  h.sandbox.send({ type: "cell/done", ok: true });
+  assert.deepEqual(seen, [
+    "n1",
+    "n2",
+    "n3",
+    "codecell: 2 more notifications from this cell were dropped (the limit is 3 per cell)",
+  ]);
 });

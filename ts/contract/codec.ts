@@ -9,7 +9,7 @@
  */
 
 /** Bumped whenever a message of the ops channel changes shape; host and sandbox compare it in the handshake. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Largest frame either side accepts, in bytes, newline excluded. */
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
@@ -28,6 +28,20 @@ export class FrameTooLargeError extends Error {
 /** Encodes one message as a frame. */
 export function encodeFrame(message: unknown): string {
   return JSON.stringify(message) + "\n";
+}
+
+/**
+ * Encodes a message that carries a JSON value, given as text, with the value as its last field `value`: the
+ * sandbox cuts the value's text out of the frame and hands it to the cell unparsed. `valueJson` must be JSON text
+ * without a line break (what `JSON.stringify` gives; the host checks stored values for it).
+ *
+ * @example
+ * ```ts
+ * encodeFrameWithValue({ type: "store/put", key: "k" }, '{"a":1}'); // '{"type":"store/put","key":"k","value":{"a":1}}\n'
+ * ```
+ */
+export function encodeFrameWithValue(head: Record<string, unknown>, valueJson: string): string {
+  return `${JSON.stringify(head).slice(0, -1)},"value":${valueJson}}\n`;
 }
 
 /**

@@ -17,12 +17,18 @@ export interface CellLimits {
   outputBytes: number;
   /** Most tool calls a cell may have pending at once; a call beyond it rejects inside the cell. */
   maxToolCallsInFlight: number;
+  /** Most notifications a cell may send; later ones are dropped, and the host is told once how many. */
+  maxNotifications: number;
 }
 
 /** Per-session limits; every one is configurable and every failure names the limit it hit. */
 export interface SessionLimits extends CellLimits {
   /** Live cells per session (running, or finished but not yet delivered). */
   maxCells: number;
+  /** Largest stored value, in bytes of JSON; `store()` refuses a larger one. */
+  storedValueBytes: number;
+  /** Most bytes of JSON all of a session's stored values may take; `store()` refuses a write past it. */
+  storedBytes: number;
 }
 
 /** Defaults of {@linkcode SessionLimits}. */
@@ -32,7 +38,16 @@ export const DEFAULT_LIMITS: Readonly<SessionLimits> = Object.freeze({
   outputBytes: 16 << 20,
   maxCells: 128,
   maxToolCallsInFlight: 64,
+  maxNotifications: 1000,
+  storedValueBytes: 16 << 20,
+  storedBytes: 64 << 20,
 });
+
+/** The longest delay a timer can hold (setTimeout's own limit); longer waits are clamped to it. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Deepest nesting of a tool call's arguments the host accepts; a deeper call rejects inside the cell. */
+export const MAX_ARGUMENT_DEPTH = 256;
 
 /** Default yield time of `exec` and of `wait`, in milliseconds. */
 export const DEFAULT_YIELD_TIME_MS = 10_000;

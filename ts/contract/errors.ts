@@ -9,7 +9,8 @@ export type CodecellErrorCode =
   | "deno_not_found"
   | "tool_name_collision"
   | "invalid_tool"
-  | "invalid_options";
+  | "invalid_options"
+  | "unsafe_cache_dir";
 
 /**
  * An error of codecell itself (bad configuration, a missing Deno binary), as opposed to an error of a cell.

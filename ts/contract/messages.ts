@@ -8,6 +8,7 @@
  */
 import type { ProtocolViolation } from "./wire.ts";
 import { CELL_FILE_NAME } from "./cell_source.ts";
+import { MAX_ARGUMENT_DEPTH } from "./defaults.ts";
 
 // ---- helpers inside a cell (§4, §5) ----
 
@@ -52,6 +53,13 @@ const quote = JSON.stringify;
 export function storeUnserializable(key: string): string {
   // JSON quoting matches Codex's `{key:?}` for ordinary keys and stays unambiguous for keys holding quotes.
   return `Unable to store ${quote(key)}. Only plain serializable objects can be stored.`;
+}
+
+/** `store()` was refused: the value, or the session's stored values with it, would be over their limit. */
+export function storeLimitExceeded(key: string, scope: "value" | "session", limit: number): string {
+  return scope === "value"
+    ? `Unable to store ${quote(key)}: the value is over the limit of ${limit} bytes of JSON for one stored value`
+    : `Unable to store ${quote(key)}: this session's stored values would be over their limit of ${limit} bytes of JSON`;
 }
 
 /** `notify()` got text that is blank after trimming. */
@@ -204,6 +212,8 @@ function describeViolation(violation: ProtocolViolation): string {
       return `the sandbox speaks protocol version ${violation.sandbox}, the host ${violation.host}`;
     case "unexpected_message":
       return `unexpected ${violation.type} ${violation.when}`;
+    case "store_limit":
+      return `stored values over their limit (${violation.bytes} bytes, the limit is ${violation.limit})`;
   }
 }
 
@@ -227,9 +237,26 @@ export function toolCallsInFlightExceeded(limit: number): string {
   return `too many tool calls in flight: this cell may have at most ${limit} at once; await some before calling more`;
 }
 
+/** A tool call whose arguments the host refused to read: nested too deeply, or (forged) not JSON. */
+export function toolArgumentsUnreadable(toolName: string, why: "depth" | "json"): string {
+  return why === "depth"
+    ? `tool \`${toolName}\` arguments nest deeper than ${MAX_ARGUMENT_DEPTH} levels`
+    : `tool \`${toolName}\` arguments are not JSON`;
+}
+
+/** Told to the host once a cell's notifications went past its limit: how many more were dropped. */
+export function notificationsDropped(count: number, limit: number): string {
+  return `codecell: ${count} more notifications from this cell were dropped (the limit is ${limit} per cell)`;
+}
+
 /** A sandbox asked for a tool the session does not have (only a forged frame can). */
 export function unknownTool(name: string): string {
   return `unknown tool \`${name}\``;
+}
+
+/** A cell could not be type-checked (`typecheck: true`): why. The cell fails with this, and nothing runs. */
+export function typecheckFailed(reason: string): string {
+  return `error: the cell could not be type-checked: ${reason}`;
 }
 
 /** A cell's source does not parse (reported before any sandbox is used). */
@@ -278,6 +305,12 @@ export function mcpCallFailed(server: string, tool: string, failure: McpCallFail
 /** A static import of anything but the helper modules: the cell fails with this before it runs. */
 export function staticImportError(specifier: string, line: number, column: number): string {
   return `Error: ${unsupportedImport(specifier)}\n    at ${CELL_FILE_NAME}:${line}:${column}`;
+}
+
+/** A static import of a name the helper module does not export (`default` for a default import). */
+export function importNotExported(specifier: string, name: string, line: number, column: number): string {
+  return `SyntaxError: The requested module '${specifier}' does not provide an export named '${name}'\n` +
+    `    at ${CELL_FILE_NAME}:${line}:${column}`;
 }
 
 /** The error text of a thrown value that cannot be turned into text (its getters throw, say). */

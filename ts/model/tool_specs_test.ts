@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { DEFAULT_LIMITS } from "../contract/defaults.ts";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import process from "node:process";
 import { z } from "zod";
@@ -232,7 +233,14 @@ test("without MCP tools there is no preamble, and without tools the list says so
 });
 
 test("the limits in the description follow the session's limits", () => {
-  const limits = { heapMiB: 2048, lifetimeMs: 90_000, outputBytes: 64 << 10, maxCells: 4, maxToolCallsInFlight: 8 };
+  const limits = {
+    ...DEFAULT_LIMITS,
+    heapMiB: 2048,
+    lifetimeMs: 90_000,
+    outputBytes: 64 << 10,
+    maxCells: 4,
+    maxToolCallsInFlight: 8,
+  };
   const [exec] = toolSpecs("mcp", [], { limits });
   assert.ok(
     exec.description.includes(

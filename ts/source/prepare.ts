@@ -1,23 +1,33 @@
 /**
- * Turns a cell's TypeScript/JavaScript source into what a sandbox runs, on the host, before any sandbox is used.
+ * Turns a cell's TypeScript/JavaScript source into the script a sandbox compiles (see `ts/contract/cell_source.ts`),
+ * on the host, before any sandbox is used.
  *
  * - Types are stripped with amaro (Node's own swc-based stripper), which keeps every position; `enum` and other
  *   syntax that needs code generation falls back to amaro's transform mode. amaro parses with module grammar, so
  *   a syntax error or a top-level `return` is reported here with its position.
- * - es-module-lexer finds imports: a static import of anything but `codecell/helpers`/`codecell/tools` fails the
- *   cell; cells with static imports, exports or `import.meta` run as modules, all others as a strict async function
- *   body (much cheaper); every dynamic `import(` is renamed to the sandbox's import guard (same length).
+ * - es-module-lexer finds imports and exports. A static import of anything but `codecell/helpers`/`codecell/tools`
+ *   fails the cell; the helper imports become `const` bindings on the wrapper's first line, taken from the module
+ *   objects the sandbox passes in, and their statements turn into spaces. So the sandbox loads no module per cell.
+ *   `export` keywords are blanked (a cell has no importer). Each dynamic `import(` and `import.meta` gets the guard
+ *   name of the same length in place of `import`.
  *
  * @module
  */
 import amaro from "amaro";
 import { init as initLexer, parse as lexModule } from "es-module-lexer";
-import type { CellMode } from "../contract/wire.ts";
-import { ALLOWED_IMPORTS, CELL_FILE_NAME, IMPORT_GUARD_NAME } from "../contract/cell_source.ts";
-import { cellSyntaxError, staticImportError } from "../contract/messages.ts";
+import {
+  ALLOWED_IMPORTS,
+  CELL_FILE_NAME,
+  cellScript,
+  HELPERS_SPECIFIER,
+  IMPORT_GUARD_NAME,
+  MODULES_NAME,
+} from "../contract/cell_source.ts";
+import { helperNames } from "../contract/helpers.ts";
+import { cellSyntaxError, importNotExported, staticImportError } from "../contract/messages.ts";
 
-/** A cell ready to send to a sandbox, or the error text that fails it before it runs. */
-export type PreparedCell = { ok: true; source: string; mode: CellMode } | { ok: false; error: string };
+/** A cell ready to send to a sandbox (the script to compile), or the error text that fails it before it runs. */
+export type PreparedCell = { ok: true; script: string } | { ok: false; error: string };
 
 const lexerReady = initLexer;
 
@@ -30,7 +40,6 @@ export async function warmSourceTools(): Promise<void> {
 interface AmaroError {
   code?: string;
   message?: string;
-  snippet?: string;
   startLine?: number;
   startColumn?: number;
 }
@@ -70,31 +79,120 @@ export async function prepareCell(source: string): Promise<PreparedCell> {
     code = stripTypes(source);
   } catch (error) {
     if (!isAmaroError(error)) throw error;
-    return {
-      ok: false,
-      error: cellSyntaxError(error.message ?? "invalid syntax", error.startLine ?? 1, (error.startColumn ?? 0) + 1, ""),
-    };
+    const line = error.startLine ?? 1;
+    return { ok: false, error: cellSyntaxError(error.message ?? "invalid syntax", line, (error.startColumn ?? 0) + 1, "") };
   }
   // Cheap test first: most cells mention neither keyword and need no lexing.
-  if (!code.includes("import") && !code.includes("export")) return { ok: true, source: code, mode: "function" };
+  if (!code.includes("import") && !code.includes("export")) return { ok: true, script: cellScript(code, "") };
   await lexerReady;
   const [imports, exports] = lexModule(code, CELL_FILE_NAME);
-  let mode: CellMode = exports.length > 0 ? "module" : "function";
-  let rewritten = code;
+  const edits = new Edits(code);
+  const bindings: string[] = [];
   for (const entry of imports) {
     if (entry.d === -1) {
-      // Static import or re-export.
+      // A static import, or a re-export (`export ... from`): either way it gives the cell nothing but bindings.
       const specifier = entry.n ?? code.slice(entry.s, entry.e);
-      if (!ALLOWED_IMPORTS.includes(specifier)) {
-        const { line, column } = positionOf(code, entry.ss);
-        return { ok: false, error: staticImportError(specifier, line, column) };
+      const { line, column } = positionOf(code, entry.ss);
+      if (!ALLOWED_IMPORTS.includes(specifier)) return { ok: false, error: staticImportError(specifier, line, column) };
+      const statement = code.slice(entry.ss, entry.se);
+      if (statement.startsWith("import")) {
+        const clause = importBindings(statement.slice("import".length, statement.lastIndexOf("from")), specifier);
+        if (!clause.ok) return { ok: false, error: importNotExported(specifier, clause.error, line, column) };
+        bindings.push(...clause.declarations);
       }
-      mode = "module";
-    } else if (entry.d === -2) {
-      mode = "module"; // import.meta only exists in modules
+      edits.blank(entry.ss, entry.se);
     } else if (code.startsWith("import", entry.ss)) {
-      rewritten = rewritten.slice(0, entry.ss) + IMPORT_GUARD_NAME + rewritten.slice(entry.ss + 6);
+      edits.replace(entry.ss, IMPORT_GUARD_NAME); // `import(...)` or `import.meta`
     }
   }
-  return { ok: true, source: rewritten, mode };
+  for (const entry of exports) blankExportKeyword(code, entry.s, edits);
+  return { ok: true, script: cellScript(edits.apply(), bindings.join("")) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Static imports of the helper modules
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/**
+ * `const` declarations for an import clause (`{ a, b as c }`, `* as ns`, `{}`; nothing for a bare import), from
+ * the module objects the sandbox passes in; or the name the module does not export.
+ */
+function importBindings(
+  clause: string,
+  specifier: string,
+): { ok: true; declarations: string[] } | { ok: false; error: string } {
+  const module = `${MODULES_NAME}[${JSON.stringify(specifier)}]`;
+  const exported = helperNames(specifier === HELPERS_SPECIFIER ? "helpers" : "tools");
+  const text = clause.trim();
+  if (text === "") return { ok: true, declarations: [] };
+  const namespace = /^\*\s*as\s+([A-Za-z_$][\w$]*)$/.exec(text);
+  if (namespace !== null) return { ok: true, declarations: [` const ${namespace[1]} = ${module};`] };
+  const named = /^\{([\s\S]*)\}$/.exec(text);
+  // A default import (`import x from ...`): the helper modules have no default export.
+  if (named === null) return { ok: false, error: "default" };
+  const pairs: string[] = [];
+  for (const part of named[1].split(",")) {
+    const item = part.trim();
+    if (item === "") continue;
+    const [name, alias = name] = item.split(/\s+as\s+/).map((word) => word.trim());
+    if (!exported.includes(name)) return { ok: false, error: name };
+    if (!IDENTIFIER.test(alias)) return { ok: false, error: item };
+    pairs.push(name === alias ? name : `${name}: ${alias}`);
+  }
+  return { ok: true, declarations: pairs.length === 0 ? [] : [` const { ${pairs.join(", ")} } = ${module};`] };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Exports
+
+/** Blanks the `export` keyword before an exported name (and `default`, or a whole `export { ... }` list). */
+function blankExportKeyword(code: string, nameStart: number, edits: Edits): void {
+  const keyword = code.lastIndexOf("export", nameStart);
+  if (keyword === -1 || edits.touched(keyword)) return;
+  const rest = code.slice(keyword + "export".length);
+  const after = keyword + "export".length + (rest.length - rest.trimStart().length);
+  if (code.startsWith("default", after)) return edits.blank(keyword, after + "default".length);
+  if (code[after] === "{") {
+    const close = code.indexOf("}", after);
+    const end = code[close + 1] === ";" ? close + 2 : close + 1;
+    return edits.blank(keyword, end);
+  }
+  edits.blank(keyword, keyword + "export".length);
+}
+
+/** Same-length replacements of a source text, applied in one pass (positions refer to the original). */
+class Edits {
+  readonly #code: string;
+  readonly #edits: { start: number; end: number; text: string }[] = [];
+
+  constructor(code: string) {
+    this.#code = code;
+  }
+
+  /** Spaces in place of `[start, end)`, keeping its line breaks. */
+  blank(start: number, end: number): void {
+    this.#edits.push({ start, end, text: this.#code.slice(start, end).replace(/[^\r\n]/g, " ") });
+  }
+
+  /** `text` (of the same length) in place of the characters at `start`. */
+  replace(start: number, text: string): void {
+    this.#edits.push({ start, end: start + text.length, text });
+  }
+
+  /** Whether an edit already covers `index`. */
+  touched(index: number): boolean {
+    return this.#edits.some((edit) => edit.start <= index && index < edit.end);
+  }
+
+  apply(): string {
+    let out = "";
+    let at = 0;
+    for (const edit of [...this.#edits].sort((a, b) => a.start - b.start)) {
+      if (edit.start < at) continue; // inside a statement blanked already
+      out += this.#code.slice(at, edit.start) + edit.text;
+      at = edit.end;
+    }
+    return out + this.#code.slice(at);
+  }
 }

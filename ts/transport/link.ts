@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { HostToSandbox, ProtocolViolation, SandboxToHost } from "../contract/wire.ts";
+import type { ProtocolViolation, SandboxToHost } from "../contract/wire.ts";
 
 /** Why a sandbox ended, as far as the host could tell. */
 export interface SandboxExit {
@@ -11,7 +11,7 @@ export interface SandboxExit {
   code: number | null;
   /** Signal that ended it, when one did (`SIGKILL` after a terminate, `SIGTRAP` for V8's out-of-memory abort). */
   signal: string | null;
-  /** The V8 heap limit was reached (read from the sandbox's last words on stderr). */
+  /** The sandbox ran out of memory (V8's heap limit, or the kernel's memory cap), as its exit shows. */
   outOfMemory: boolean;
   /** Set when the host stopped the sandbox because it broke the protocol (bad frame, oversized frame, ...). */
   protocolError?: ProtocolViolation;
@@ -19,7 +19,7 @@ export interface SandboxExit {
   stderrTail: string;
 }
 
-/** Receives what a sandbox says. Replaceable: the pool listens first, then hands the sandbox to a cell. */
+/** Receives what a sandbox says (the host's `Sandbox`, which routes it on). */
 export interface LinkListener {
   message(message: SandboxToHost): void;
   /** Called once, after every message, when the sandbox is gone. */
@@ -28,8 +28,13 @@ export interface LinkListener {
 
 /** One sandbox, seen from the host. */
 export interface SandboxLink {
-  /** Sends a message; ignored once the sandbox is gone. */
-  send(message: HostToSandbox): void;
+  /** Sends one encoded frame (`ts/contract/codec.ts`); ignored once the sandbox is gone. */
+  send(frame: string): void;
+  /**
+   * Whether the sandbox may keep the host process alive: an idle sandbox must not (a host that is done exits even
+   * if it never closed its sessions), a busy one must.
+   */
+  keepAlive(busy: boolean): void;
   /** Routes incoming messages and the exit to `listener` from now on. */
   listen(listener: LinkListener): void;
   /** Whether the sandbox has ended. */

@@ -9,7 +9,7 @@ import type { LinkListener, SandboxExit, SandboxLink } from "./link.ts";
 
 /** The sandbox end of a memory link, driven by a test. */
 export interface MemorySandbox {
-  /** Every message the host sent, in order. */
+  /** Every message the host sent, in order (each frame decoded as JSON). */
   readonly received: HostToSandbox[];
   /** Resolves with the next message the host sends (or the oldest unread one). */
   next(): Promise<HostToSandbox>;
@@ -38,8 +38,9 @@ export function createMemoryPair(): { link: SandboxLink; sandbox: MemorySandbox 
   };
 
   const link: SandboxLink = {
-    send(message) {
+    send(frame) {
       if (exitInfo !== undefined) return;
+      const message: HostToSandbox = JSON.parse(frame);
       received.push(message);
       const reader = readers.shift();
       if (reader !== undefined) {
@@ -47,6 +48,7 @@ export function createMemoryPair(): { link: SandboxLink; sandbox: MemorySandbox 
         reader(message);
       }
     },
+    keepAlive() {},
     listen(next) {
       listener = next;
       for (const message of inbox.splice(0)) next.message(message);

@@ -1,181 +1,159 @@
 /**
- * Warm sandboxes for one session. A warm sandbox has booted, received the session setup (tools), and run a
- * throwaway cell through the whole cell path; it then serves exactly one real cell and exits.
+ * Warm, unbound sandboxes, one pool per sandbox configuration, shared by every session of the host that uses it
+ * (docs/architecture.md "The warm pool"). A session keeps its own bound sandbox between cells; it takes one from
+ * here for its first cell, and for a cell that runs while another of the session's cells is running.
  *
- * On a 2-core machine back-to-back cells drain the pool faster than it refills, so `take` never waits for a refill:
- * it hands out a ready sandbox, else one still booting, else starts a new one for the cell. Refills start in a
- * later tick (spawning costs the host ~2 ms of CPU that must not land on the cell that drained the pool).
+ * - `acquire` never waits for a refill: it hands out a warm sandbox, else one still booting, else starts one.
+ * - Refills run off the hot path and one boot at a time (a boot takes a core for tens of milliseconds, which on a
+ *   small machine would slow down the cell just handed out); on a cold host the first sandbox starts alone.
+ * - The pool keeps as many sandboxes as its sessions ask for (`pool`), more for a while after cells had to start
+ *   their own (recent concurrency), and closes them when its last session is gone. Idle sandboxes never keep the
+ *   host process alive.
  *
  * @module
  */
-import type { HostCellStart, HostSetup, SandboxToHost } from "../contract/wire.ts";
-import { PROTOCOL_VERSION } from "../contract/codec.ts";
-import type { LinkListener, SandboxExit, SandboxLink } from "./link.ts";
+import type { SandboxLink } from "./link.ts";
+import { Sandbox } from "./sandbox.ts";
 
-/** How long a cell may run before the sandbox it took is replaced anyway (most cells end long before). */
-const LONG_CELL_REFILL_MS = 100;
-
-/** Boot failures in a row after which the pool stops refilling itself. */
+/** With another sandbox warm, a taken one is replaced after this long (the cell usually has ended by then). */
+const LATER_REFILL_MS = 100;
+/** Boot failures in a row after which the pool stops refilling itself (a broken Deno must not loop). */
 const MAX_BOOT_FAILURES = 3;
+/** The most sandboxes a pool keeps warm, whatever its sessions ask for. */
+const MAX_WARM = 8;
+/** How long a cell that had to start its own sandbox counts toward a larger pool. */
+const CONCURRENCY_WINDOW_MS = 30_000;
 
-/** A sandbox handed to a cell. */
-export interface Lease {
-  link: SandboxLink;
-  /** Resolves when `cell/start` was sent to a booted sandbox: the cell's clocks start here. */
-  started: Promise<void>;
-}
-
-type Phase = "booting" | "warming" | "ready";
-
-/** One pooled sandbox, listened to by the pool until a cell takes it. */
-class Candidate implements LinkListener {
-  phase: Phase = "booting";
-  /** Set when a cell has taken this sandbox before it was ready. */
-  #claim: { start: HostCellStart; listener: LinkListener; started: () => void } | undefined;
-
-  constructor(
-    readonly link: SandboxLink,
-    private readonly setup: HostSetup,
-    private readonly warm: boolean,
-    private readonly onIdleExit: (candidate: Candidate) => void,
-    private readonly onReady: () => void,
-  ) {
-    link.listen(this);
-  }
-
-  message(message: SandboxToHost): void {
-    if (message.type === "sandbox/hello") {
-      if (message.protocol !== PROTOCOL_VERSION) {
-        this.link.kill({ code: "version_mismatch", sandbox: message.protocol, host: PROTOCOL_VERSION });
-        return;
-      }
-      this.link.send(this.setup);
-      if (this.#claim !== undefined) return this.#handOver();
-      if (this.warm) {
-        this.phase = "warming";
-        this.link.send({ type: "cell/warmup" });
-      } else this.#ready();
-    } else if (message.type === "sandbox/warm") {
-      this.#ready();
-      if (this.#claim !== undefined) this.#handOver();
-    }
-    // Anything else before a cell owns the sandbox is the warm-up cell's output: dropped.
-  }
-
-  #ready(): void {
-    this.phase = "ready";
-    this.onReady();
-  }
-
-  exit(exit: SandboxExit): void {
-    if (this.#claim !== undefined) this.#claim.listener.exit(exit);
-    else this.onIdleExit(this);
-  }
-
-  /** Gives the sandbox to a cell; the start message goes out as soon as the sandbox can take it. */
-  claim(start: HostCellStart, listener: LinkListener): Promise<void> {
-    return new Promise((started) => {
-      this.#claim = { start, listener, started };
-      // A booting sandbox skips its warm-up trip: the cell would only wait for it.
-      if (this.phase === "ready") this.#handOver();
-    });
-  }
-
-  #handOver(): void {
-    const claim = this.#claim!;
-    // Same tick: nothing the cell sends can arrive before its listener is in place.
-    this.link.send(claim.start);
-    this.link.listen(claim.listener);
-    claim.started();
-  }
-}
-
-/** Pool options. */
-export interface PoolOptions {
-  /** Sandboxes kept ready (0: every cell starts its own). */
-  size: number;
-  /** Starts a sandbox process (or a memory link in tests). */
-  spawn: () => SandboxLink;
-  /** The session's setup message, sent to every sandbox after its hello. */
-  setup: HostSetup;
-}
-
-/** A bounded set of warm sandboxes for one session. */
-export class SandboxPool {
-  #idle: Candidate[] = [];
-  #closed = false;
+/** A pool of warm sandboxes that start with `spawn`. */
+export class WarmPool {
+  readonly #spawn: () => SandboxLink;
+  readonly #warm: Sandbox[] = [];
+  readonly #wanted = new Map<object, number>();
+  /** When cells last found no warm sandbox (within the window). */
+  #misses: number[] = [];
+  #booting = false;
   #refillTimer: ReturnType<typeof setTimeout> | undefined;
   #refillAt = Infinity;
-  /** Sandboxes in a row that died before they were ready: a broken Deno must not become a spawn loop. */
   #bootFailures = 0;
+  #closed = false;
 
-  constructor(private readonly options: PoolOptions) {
-    // One at once, the rest after the first cell: booting them all together delays the first cell.
-    if (options.size > 0) this.#add();
+  constructor(spawn: () => SandboxLink) {
+    this.#spawn = spawn;
   }
 
-  /** Sandboxes waiting for a cell (booting or ready). */
-  get idleCount(): number {
-    return this.#idle.length;
+  /** Sandboxes waiting in the pool (booting or warm). */
+  get size(): number {
+    return this.#warm.length;
   }
 
-  /** Hands a sandbox to a cell: a ready one if any, else a booting one, else a new one. */
-  take(start: HostCellStart, listener: LinkListener): Lease {
-    const index = this.#idle.findIndex((c) => c.phase === "ready");
-    const candidate = index >= 0 ? this.#idle.splice(index, 1)[0] : this.#idle.shift() ?? this.#create(false);
-    if (this.#idle.some((c) => c.phase === "ready")) {
-      // Booting a sandbox takes a core for tens of milliseconds: on a small machine that would slow down the cell
-      // just handed out. With another sandbox ready, replace this one once its cell is done (its process exits), or
-      // after a while for a long cell.
-      candidate.link.closed.then(() => this.#scheduleRefill(0));
-      this.#scheduleRefill(LONG_CELL_REFILL_MS);
-    } else {
-      // A burst: the next cell needs a sandbox soon, so start booting now (in a later tick, off this cell's path).
-      this.#scheduleRefill(0);
-    }
-    return { link: candidate.link, started: candidate.claim(start, listener) };
+  /**
+   * A session joins, asking for `size` warm sandboxes (0: its cells start their own). Returns how it leaves; when
+   * the last one leaves, the pool closes its sandboxes.
+   */
+  join(user: object, size: number): () => Promise<void> {
+    const first = this.#wanted.size === 0;
+    this.#wanted.set(user, size);
+    this.#closed = false;
+    // The first sandbox of a cold pool starts now and alone; the rest come once it is warm.
+    if (first && size > 0 && this.#warm.length === 0) this.#boot();
+    return async () => {
+      this.#wanted.delete(user);
+      if (this.#wanted.size === 0) await this.close();
+    };
   }
 
-  /** Stops every idle sandbox and stops refilling. Idempotent. */
+  /** Hands out a sandbox: a warm one if any, else one still booting, else a new one. Never a dead one. */
+  acquire(): Sandbox {
+    const index = this.#warm.findIndex((sandbox) => sandbox.idle);
+    let sandbox = index >= 0 ? this.#warm.splice(index, 1)[0] : this.#warm.shift();
+    if (sandbox === undefined || index < 0) this.#noteMiss();
+    if (sandbox === undefined) sandbox = new Sandbox(this.#spawn());
+    // With another warm sandbox left, replace this one a little later, off the cell's path; in a burst, soon.
+    this.#scheduleRefill(this.#warm.some((other) => other.idle) ? LATER_REFILL_MS : 0);
+    return sandbox;
+  }
+
+  /** Stops every sandbox in the pool and the refills. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#refillTimer);
-    const idle = this.#idle.splice(0);
-    await Promise.all(idle.map((c) => c.link.close()));
+    this.#refillAt = Infinity;
+    await Promise.all(this.#warm.splice(0).map((sandbox) => sandbox.close()));
   }
 
-  #create(warm: boolean): Candidate {
-    return new Candidate(this.options.spawn(), this.options.setup, warm, (c) => this.#lost(c), () => {
-      this.#bootFailures = 0;
+  /** How many warm sandboxes the pool aims for now. */
+  #target(): number {
+    const asked = Math.max(0, ...this.#wanted.values());
+    if (asked === 0) return 0;
+    const since = performance.now() - CONCURRENCY_WINDOW_MS;
+    this.#misses = this.#misses.filter((at) => at >= since);
+    return Math.min(MAX_WARM, Math.max(asked, this.#misses.length));
+  }
+
+  #noteMiss(): void {
+    this.#misses.push(performance.now());
+  }
+
+  /** Starts one sandbox into the pool; when it is warm (or dead), the next refill may follow. */
+  #boot(): void {
+    this.#booting = true;
+    const sandbox = new Sandbox(this.#spawn());
+    sandbox.warmUp();
+    this.#warm.push(sandbox);
+    let booted = false;
+    sandbox.whenIdle().then(() => {
+      this.#booting = false;
+      booted = !sandbox.dead;
+      if (booted) this.#bootFailures = 0;
+      else {
+        const index = this.#warm.indexOf(sandbox);
+        if (index >= 0) this.#warm.splice(index, 1);
+        this.#bootFailures++;
+      }
+      this.#scheduleRefill(0);
+    });
+    // A warm sandbox that dies later (the OOM killer, a signal) is dropped and replaced.
+    sandbox.link.closed.then(() => {
+      const index = this.#warm.indexOf(sandbox);
+      if (!booted || index < 0) return; // a failed boot is counted above
+      this.#warm.splice(index, 1);
+      this.#scheduleRefill(0);
     });
   }
 
-  #add(): void {
-    this.#idle.push(this.#create(true));
-  }
-
-  /** An idle sandbox died (OOM killer, a signal): forget it and replace it later. */
-  #lost(candidate: Candidate): void {
-    const index = this.#idle.indexOf(candidate);
-    if (index >= 0) this.#idle.splice(index, 1);
-    if (candidate.phase !== "ready") this.#bootFailures++;
-    this.#scheduleRefill(0);
-  }
-
-  /** Refills the pool in `delayMs` (never in the current tick); an earlier request moves a later one forward. */
+  /** Refills in `delayMs` (never in the current tick); an earlier request moves a later one forward. */
   #scheduleRefill(delayMs: number): void {
-    if (this.#closed || this.options.size === 0) return;
-    // Sandboxes that keep dying while they boot are not replaced: cells then start their own and report why.
-    if (this.#bootFailures >= MAX_BOOT_FAILURES) return;
-    const at = Date.now() + delayMs;
+    if (this.#closed || this.#bootFailures >= MAX_BOOT_FAILURES) return;
+    const at = performance.now() + delayMs;
     if (at >= this.#refillAt) return;
     clearTimeout(this.#refillTimer);
     this.#refillAt = at;
     this.#refillTimer = setTimeout(() => {
       this.#refillTimer = undefined;
       this.#refillAt = Infinity;
-      if (this.#closed) return;
-      while (this.#idle.length < this.options.size) this.#add();
+      this.#refill();
     }, delayMs);
+    // A pending refill must not keep a host alive that is otherwise done.
+    if (typeof this.#refillTimer === "object" && "unref" in this.#refillTimer) this.#refillTimer.unref();
   }
+
+  #refill(): void {
+    if (this.#closed || this.#booting) return;
+    const target = this.#target();
+    if (this.#warm.length < target) this.#boot();
+    else if (this.#warm.length > target) {
+      // Past a burst: shed the surplus, keeping the warmest.
+      const surplus = this.#warm.splice(target);
+      for (const sandbox of surplus) void sandbox.close();
+    }
+  }
+}
+
+const pools = new Map<string, WarmPool>();
+
+/** The host's pool for sandboxes started with `spawn`, one per `key` (the sandbox configuration). */
+export function warmPoolFor(key: string, spawn: () => SandboxLink): WarmPool {
+  let pool = pools.get(key);
+  if (pool === undefined) pools.set(key, pool = new WarmPool(spawn));
+  return pool;
 }

@@ -43,16 +43,16 @@ export function cpuLimitSeconds(lifetimeMs: number): number {
   return Math.ceil((2 * lifetimeMs) / 1000) + 60;
 }
 
-/** The command that starts `binary args` under the caps, where the platform allows them. */
+/** The command that starts `command args` under the caps, where the platform allows them. */
 export function withResourceCaps(
-  binary: string,
+  command: string,
   args: string[],
   limits: { heapMiB: number; lifetimeMs?: number },
 ): { command: string; args: string[] } {
   const tool = prlimitPath();
-  if (tool === null) return { command: binary, args };
+  if (tool === null) return { command, args };
   const caps = [`--data=${dataLimitBytes(limits.heapMiB)}`];
   if (limits.lifetimeMs !== undefined) caps.push(`--cpu=${cpuLimitSeconds(limits.lifetimeMs)}`);
-  // prlimit execs the binary: the child's pid is Deno's own, so signals reach the sandbox itself.
-  return { command: tool, args: [...caps, "--", binary, ...args] };
+  // prlimit execs the command: the limits hold for everything it starts, and cannot be raised from inside.
+  return { command: tool, args: [...caps, "--", command, ...args] };
 }

@@ -1,53 +1,35 @@
 /**
- * Files a sandbox needs on the host side: the import map that confines module resolution, an empty scratch
- * working directory, and a `DENO_DIR` per V8 flag set (Deno keys its code cache by flags; sharing one directory
- * across heap sizes costs every start 8–10 ms).
+ * Files a sandbox needs on the host side, all in codecell's private cache folder (`./cache_dir.ts`): the import map
+ * that confines module resolution, an empty working directory, and a `DENO_DIR` per V8 flag set (Deno keys its
+ * code cache by flags; sharing one directory across heap sizes costs every start 8–10 ms).
  *
  * @module
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import process from "node:process";
-import { HELPERS_SPECIFIER, INTERNAL_SPECIFIER, TOOLS_SPECIFIER } from "../contract/cell_source.ts";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { PROTOCOL_VERSION } from "../contract/codec.ts";
-
-const root = new URL("../../", import.meta.url);
-const at = (path: string) => new URL(path, root).href;
-
-/** The sandbox entry point. */
-export const RUNTIME_ENTRY = fileURLToPath(new URL("runtime/main.ts", root));
+import { cacheRoot, privateDir, writePrivateFile } from "./cache_dir.ts";
 
 /**
- * The import map: the two helper specifiers resolve to codecell's modules; every other `file:` URL maps to an
- * unresolvable one, so even code built at run time (`eval`, `new Function`) cannot load local files: a
- * permissionless Deno would otherwise import (and so reveal) any file by URL. The runtime's own folders stay
- * loadable for the runtime itself.
+ * The import map: every `file:` URL but the bundle's own folder maps to an unresolvable one. Cells cannot import
+ * at all (a context has no module loader); this is a backstop for code that escaped a context, so that even it
+ * cannot load (and so reveal) local files.
  */
-export function importMap(entry: string = RUNTIME_ENTRY): { imports: Record<string, string> } {
-  // The entry module itself resolves through the map too: keep its folder loadable (it is runtime/ unless a test
-  // substitutes a stand-in).
-  const entryDir = new URL(".", pathToFileURL(entry)).href;
-  return {
-    imports: {
-      [HELPERS_SPECIFIER]: at("ext/helpers_module.ts"),
-      [TOOLS_SPECIFIER]: at("ext/tools_module.ts"),
-      [INTERNAL_SPECIFIER]: at("ext/imports.ts"),
-      "file:///": "unsupported-import:/",
-      [at("runtime/")]: at("runtime/"),
-      [at("ext/")]: at("ext/"),
-      [at("ts/contract/")]: at("ts/contract/"),
-      [entryDir]: entryDir,
-    },
-  };
+export function importMap(bundle: string): { imports: Record<string, string> } {
+  const folder = pathToFileURL(`${dirname(bundle)}/`).href;
+  return { imports: { "file:///": "unsupported-import:/", [folder]: folder } };
 }
 
-interface SandboxFiles {
-  importMapPath: (entry: string) => string;
+/** The sandbox files. */
+export interface SandboxFiles {
+  /** The import map for a bundle at `bundle`, as Deno sees that path (inside an OS layer, it differs). */
+  importMapPath(bundle: string): string;
+  /** The working directory of a sandbox: empty, and nothing may write to it. */
   scratchDir: string;
-  denoDir: (heapMiB: number) => string;
+  /** `DENO_DIR` for sandboxes with this V8 heap limit. */
+  denoDir(heapMiB: number): string;
 }
 
 let files: SandboxFiles | undefined;
@@ -55,29 +37,19 @@ let files: SandboxFiles | undefined;
 /** Creates (once per process) and returns the sandbox files. */
 export function sandboxFiles(): SandboxFiles {
   if (files !== undefined) return files;
-  const user = typeof process.getuid === "function" ? process.getuid() : "user";
-  const base = join(process.env.CODECELL_CACHE_DIR ?? join(tmpdir(), `codecell-${user}`), `v${PROTOCOL_VERSION}`);
-  const scratchDir = join(base, "scratch");
-  mkdirSync(scratchDir, { recursive: true });
+  const base = privateDir(join(cacheRoot(), `v${PROTOCOL_VERSION}`));
+  const scratchDir = privateDir(join(base, "scratch"));
   const maps = new Map<string, string>();
-  const importMapPath = (entry: string) => {
-    let path = maps.get(entry);
-    if (path === undefined) maps.set(entry, (path = writeImportMap(base, entry)));
+  const importMapPath = (bundle: string) => {
+    let path = maps.get(bundle);
+    if (path !== undefined) return path;
+    const map = JSON.stringify(importMap(bundle));
+    // Named by content: checkouts and packages in different places never share one.
+    path = join(base, `import-map-${createHash("sha256").update(map).digest("hex").slice(0, 16)}.json`);
+    if (!existsSync(path)) writePrivateFile(path, map);
+    maps.set(bundle, path);
     return path;
   };
-  files = { importMapPath, scratchDir, denoDir: (heapMiB) => join(base, `deno-heap-${heapMiB}`) };
+  files = { importMapPath, scratchDir, denoDir: (heapMiB) => privateDir(join(base, `deno-heap-${heapMiB}`)) };
   return files;
-}
-
-/**
- * Writes the import map for `entry`. Named by content, so checkouts in different places never share one; written
- * under a temporary name and renamed, so a concurrent host never reads half a file.
- */
-function writeImportMap(base: string, entry: string): string {
-  const map = JSON.stringify(importMap(entry));
-  const path = join(base, `import-map-${createHash("sha256").update(map).digest("hex").slice(0, 16)}.json`);
-  const partial = `${path}.${process.pid}.tmp`;
-  writeFileSync(partial, map);
-  renameSync(partial, path);
-  return path;
 }

@@ -1,17 +1,21 @@
 /**
- * A sandbox as a child process: `deno run` on `runtime/main.ts` with no permissions, talking NDJSON frames on
- * stdio. Everything it writes is untrusted: frames are size-capped by the decoder and parsed with the zod schemas;
- * the first bad frame stops the sandbox and is reported as a protocol error.
+ * A sandbox as a child process: `deno run` with no permissions on the sandbox bundle, talking NDJSON frames on
+ * stdio, under the kernel's resource caps (`./resource_caps.ts`) and the OS layer (`./os_sandbox.ts`).
+ * Everything it writes is untrusted: frames are size-capped by the decoder and parsed with the zod schemas; the
+ * first bad frame stops the sandbox and is reported as a protocol violation.
  *
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { encodeFrame, FrameDecoder, FrameTooLargeError, MAX_FRAME_BYTES } from "../contract/codec.ts";
-import { type HostToSandbox, type ProtocolViolation, SandboxToHost } from "../contract/wire.ts";
+import { constants } from "node:os";
+import { FrameDecoder, FrameTooLargeError, MAX_FRAME_BYTES } from "../contract/codec.ts";
+import { type ProtocolViolation, SandboxToHost } from "../contract/wire.ts";
 import type { LinkListener, SandboxExit, SandboxLink } from "./link.ts";
 import { denoBinaryPath } from "./deno_binary.ts";
-import { RUNTIME_ENTRY, sandboxFiles } from "./sandbox_files.ts";
+import { sandboxFiles } from "./sandbox_files.ts";
+import { sandboxBundlePath } from "./runtime_bundle.ts";
 import { withResourceCaps } from "./resource_caps.ts";
+import { chooseOsLayer, osLaunch, type OsSandboxMode } from "./os_sandbox.ts";
 
 /** How to start a sandbox. */
 export interface SandboxSpawnOptions {
@@ -22,20 +26,21 @@ export interface SandboxSpawnOptions {
    * (where available) so that a sandbox spinning in a loop cannot outlive a host that was killed.
    */
   lifetimeMs?: number;
-  /** Entry module; tests point it at hostile stand-ins for the runtime. */
+  /** The OS layer (default `"auto"`). */
+  osSandbox?: OsSandboxMode;
+  /** Told once when `"auto"` finds no usable OS layer (default: `console.warn`). */
+  onWarning?: (message: string) => void;
+  /** Entry module instead of the sandbox bundle; tests point it at hostile stand-ins for the runtime. */
   entry?: string;
 }
 
-/** Stderr bytes kept for diagnostics (the out-of-memory report is the last line V8 prints). */
+/** Stderr bytes kept for diagnostics. */
 const STDERR_TAIL_BYTES = 8 * 1024;
 /** How long `close()` waits at each step before escalating. */
 const CLOSE_GRACE_MS = 1000;
-/** What V8 (heap limit) and Rust (a failed allocation under the memory cap) print when memory runs out. */
-const OOM_MARKERS = ["out of memory", "Reached heap limit", "heap out of memory", "memory allocation of"];
 
-/** Arguments of `deno run` for a sandbox: no `--allow-*` at all, and nothing read from the environment. */
-export function sandboxArgs(options: SandboxSpawnOptions): string[] {
-  const entry = options.entry ?? RUNTIME_ENTRY;
+/** The `deno run` arguments for a sandbox: no `--allow-*` at all, and nothing read from the environment. */
+export function sandboxArgs(paths: { bundle: string; importMap: string }, heapMiB: number): string[] {
   return [
     "run",
     "--no-prompt",
@@ -43,47 +48,52 @@ export function sandboxArgs(options: SandboxSpawnOptions): string[] {
     "--no-remote",
     "--no-npm",
     "--no-lock",
-    `--import-map=${sandboxFiles().importMapPath(entry)}`,
-    `--v8-flags=--max-old-space-size=${options.heapMiB}`,
-    entry,
+    `--import-map=${paths.importMap}`,
+    `--v8-flags=--max-old-space-size=${heapMiB}`,
+    paths.bundle,
   ];
 }
 
 /** The sandbox's whole environment: an allow-list, so no host secret reaches it. */
-export function sandboxEnv(heapMiB: number): Record<string, string> {
-  return {
-    DENO_DIR: sandboxFiles().denoDir(heapMiB),
-    DENO_NO_UPDATE_CHECK: "1",
-    DENO_NO_PROMPT: "1",
-    NO_COLOR: "1",
-  };
+function sandboxEnv(denoDir: string): Record<string, string> {
+  return { DENO_DIR: denoDir, DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1", NO_COLOR: "1" };
 }
 
 /** Starts one sandbox process. */
 export function spawnSandbox(options: SandboxSpawnOptions): SandboxLink {
-  const { command, args } = withResourceCaps(denoBinaryPath(), sandboxArgs(options), options);
+  const deno = denoBinaryPath();
+  const bundle = options.entry ?? sandboxBundlePath();
+  const files = sandboxFiles();
+  const launchFiles = { deno, bundle, importMap: files.importMapPath, denoDir: files.denoDir(options.heapMiB) };
+  const warn = options.onWarning ?? ((message: string) => console.warn(`codecell: ${message}`));
+  const layer = chooseOsLayer(options.osSandbox ?? "auto", launchFiles, warn);
+  const launch = osLaunch(layer, launchFiles, (paths) => sandboxArgs(paths, options.heapMiB));
+  const { command, args } = withResourceCaps(launch.command, launch.args, options);
   const child = spawn(command, args, {
-    cwd: sandboxFiles().scratchDir,
-    env: sandboxEnv(options.heapMiB),
+    cwd: files.scratchDir,
+    env: sandboxEnv(launch.paths.denoDir),
     stdio: ["pipe", "pipe", "pipe"],
     windowsHide: true,
   });
-  return new SandboxProcess(child);
+  return new SandboxProcess(child, launch.bwrap);
 }
 
 class SandboxProcess implements SandboxLink {
-  #child: ChildProcess;
+  readonly #child: ChildProcess;
+  /** bwrap reports the sandbox's death by a signal as exit code 128 + the signal's number. */
+  readonly #viaBwrap: boolean;
   #listener: LinkListener | undefined;
   #queue: SandboxToHost[] = [];
-  #decoder = new FrameDecoder();
+  readonly #decoder = new FrameDecoder();
   #stderr = "";
   #protocolError: ProtocolViolation | undefined;
   #exit: SandboxExit | undefined;
   #resolveClosed!: (exit: SandboxExit) => void;
   readonly closed: Promise<SandboxExit>;
 
-  constructor(child: ChildProcess) {
+  constructor(child: ChildProcess, viaBwrap: boolean) {
     this.#child = child;
+    this.#viaBwrap = viaBwrap;
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     child.stdout!.on("data", (chunk: Uint8Array) => this.#onStdout(chunk));
     child.stderr!.setEncoding("utf8");
@@ -103,11 +113,19 @@ class SandboxProcess implements SandboxLink {
     return this.#exit !== undefined;
   }
 
-  send(message: HostToSandbox): void {
+  send(frame: string): void {
     if (this.#exit !== undefined || this.#protocolError !== undefined) return;
     const stdin = this.#child.stdin!;
-    if (!stdin.writable) return;
-    stdin.write(encodeFrame(message));
+    if (stdin.writable) stdin.write(frame);
+  }
+
+  keepAlive(busy: boolean): void {
+    const child = this.#child;
+    for (const handle of [child, child.stdin, child.stdout, child.stderr]) {
+      if (!isReferenced(handle)) continue;
+      if (busy) handle.ref();
+      else handle.unref();
+    }
   }
 
   listen(listener: LinkListener): void {
@@ -185,10 +203,13 @@ class SandboxProcess implements SandboxLink {
     if (this.#decoder.pendingBytes > 0 && this.#protocolError === undefined) {
       this.#protocolError = { code: "truncated_frame", bytes: this.#decoder.pendingBytes };
     }
+    const died: string | null = this.#viaBwrap && signal === null ? signalOfCode(code) : signal;
     const exit: SandboxExit = {
-      code,
-      signal,
-      outOfMemory: OOM_MARKERS.some((marker) => this.#stderr.includes(marker)),
+      code: died === signal ? code : null,
+      signal: died,
+      // Decided by how the process ended, never by what it printed: V8's heap limit aborts with SIGTRAP, a failed
+      // allocation under the kernel's memory cap with SIGABRT.
+      outOfMemory: died === "SIGTRAP" || died === "SIGABRT",
       stderrTail: this.#stderr,
       ...(this.#protocolError !== undefined ? { protocolError: this.#protocolError } : {}),
     };
@@ -196,6 +217,21 @@ class SandboxProcess implements SandboxLink {
     this.#resolveClosed(exit);
     this.#listener?.exit(exit);
   }
+}
+
+/** The signal a `128 + n` exit code stands for (bwrap's report of a death by signal), or `null`. */
+function signalOfCode(code: number | null): string | null {
+  if (code === null || code <= 128) return null;
+  for (const [name, number] of Object.entries(constants.signals)) {
+    if (number === code - 128) return name;
+  }
+  return null;
+}
+
+/** Whether `handle` can be told to keep the event loop alive or not (a child process, its stdio sockets). */
+function isReferenced(handle: unknown): handle is { ref(): void; unref(): void } {
+  return typeof handle === "object" && handle !== null && "ref" in handle && typeof handle.ref === "function" &&
+    "unref" in handle && typeof handle.unref === "function";
 }
 
 /** The frame's JSON value, or `undefined` (which no message schema accepts) when it is not JSON. */
