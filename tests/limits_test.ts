@@ -47,11 +47,17 @@ test("the active-cell cap refuses new cells and says how to free one", async () 
 
 test("tool calls beyond the in-flight cap reject inside the cell; the others run", async () => {
   await withSession(async (s, { gates, events }) => {
+    // The third call reaches the host in its own read at times: the gates open only once it has been refused,
+    // so the first two are still in flight when it arrives.
     const run = s.execTool(
-      'const calls = ["a", "b", "c"].map((name) => tools.gate({ name }).then(() => "ok", (e) => e.message));\n' +
+      'const calls = ["a", "b", "c"].map((name) => tools.gate({ name }).then(() => "ok", (e) => {\n' +
+        '  notify(`refused:${name}`);\n' +
+        "  return e.message;\n" +
+        "}));\n" +
         "text(await Promise.all(calls));",
+      { onNotify: ({ text }) => events.add(text) },
     );
-    await Promise.all([events.when("gate-waiting:a"), events.when("gate-waiting:b")]);
+    await Promise.all([events.when("gate-waiting:a"), events.when("gate-waiting:b"), events.when("refused:c")]);
     gates.open("a");
     gates.open("b");
     const out = await run;
