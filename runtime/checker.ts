@@ -17,6 +17,14 @@ import { createRequire } from "node:module";
 import process from "node:process";
 import { createInterface } from "node:readline";
 import type * as TS from "typescript";
+import { DENO_PERMISSION_NAMES, EXIT_PERMISSIONS_GRANTED } from "../ts/contract/codec.ts";
+
+// Defense in depth, as in the sandbox: started with any permission, the checker refuses to read a single cell.
+const granted = DENO_PERMISSION_NAMES.filter((name) => Deno.permissions.querySync({ name }).state === "granted");
+if (granted.length > 0) {
+  process.stderr.write(`codecell checker refuses to run with permissions granted: ${granted.join(", ")}\n`);
+  process.exit(EXIT_PERMISSIONS_GRANTED);
+}
 
 /** Virtual files, at the root of an otherwise empty file system. */
 const CELL = "/cell.ts";

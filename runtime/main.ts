@@ -11,7 +11,7 @@
  * @module
  */
 import type { SandboxToHost } from "../ts/contract/wire.ts";
-import { PROTOCOL_VERSION } from "../ts/contract/codec.ts";
+import { EXIT_PERMISSIONS_GRANTED, PROTOCOL_VERSION } from "../ts/contract/codec.ts";
 import { cellScript } from "../ts/contract/cell_source.ts";
 import { capture, lockDown } from "./outer.ts";
 import { decodeHostFrame, FrameReader, type HostFrame, writeFrame } from "./channel.ts";
@@ -21,6 +21,11 @@ import { CellContext, SessionState } from "./cell_context.ts";
 const GC_THRESHOLD_BYTES = 48 << 20;
 
 const io = capture();
+if (io.granted.length > 0) {
+  // Defense in depth: a sandbox started with any permission (docs/architecture.md "Defense in depth") never runs a cell.
+  io.writeError(`codecell sandbox refuses to run with permissions granted: ${io.granted.join(", ")}`);
+  io.exit(EXIT_PERMISSIONS_GRANTED);
+}
 // An unhandled rejection would end Deno; in a cell, an un-awaited rejected promise is not fatal.
 io.addEventListener("unhandledrejection", (event) => event.preventDefault());
 lockDown();

@@ -9,6 +9,7 @@
 import v8 from "node:v8";
 import vm from "node:vm";
 import { ECMASCRIPT_GLOBALS } from "../ts/contract/helpers.ts";
+import { DENO_PERMISSION_NAMES } from "../ts/contract/codec.ts";
 
 /** What the runtime keeps of Deno and of the global scope, captured at boot. */
 export interface Captured {
@@ -31,6 +32,8 @@ export interface Captured {
   decode(bytes: Uint8Array): string;
   createContext(): object;
   compile(source: string, options: { filename: string; lineOffset?: number }): { runInContext(context: object): unknown };
+  /** The permissions this process was granted: none, unless it was started wrongly. */
+  granted: string[];
   /** Registers a listener on the global scope (before it is locked down). */
   addEventListener: (type: string, listener: (event: Event) => void) => void;
 }
@@ -42,6 +45,7 @@ export function capture(): Captured {
   const stderr = deno.stderr;
   const stdin = deno.stdin;
   const memoryUsage = deno.memoryUsage;
+  const granted = DENO_PERMISSION_NAMES.filter((name) => deno.permissions.querySync({ name }).state === "granted");
   // `gc` from a context made while the flag is on, which is off again for every later context: no cell sees it.
   v8.setFlagsFromString("--expose-gc");
   const collect = vm.runInNewContext("gc");
@@ -73,6 +77,7 @@ export function capture(): Captured {
     decode: (bytes) => decoder.decode(bytes),
     createContext: () => createContext(constants.DONT_CONTEXTIFY),
     compile: (source, options) => new Script(source, options),
+    granted,
     addEventListener: globalThis.addEventListener.bind(globalThis),
   };
 }

@@ -7,6 +7,12 @@ import process from "node:process";
 import { CodeModeSession } from "../ts/mod.ts";
 import { statusOf, textsOf, withSession } from "./util.ts";
 import { liveSandboxes } from "./processes.ts";
+import { spawnSync } from "node:child_process";
+import { sandboxArgs } from "../ts/transport/sandbox_process.ts";
+import { sandboxFiles } from "../ts/transport/sandbox_files.ts";
+import { sandboxBundlePath } from "../ts/transport/runtime_bundle.ts";
+import { DENY_ALL_PERMISSIONS, denoBinaryPath } from "../ts/transport/deno_binary.ts";
+import { EXIT_PERMISSIONS_GRANTED } from "../ts/contract/codec.ts";
 
 /**
  * A cell that walks everything it can reach (own properties by descriptor, never calling a getter; prototypes)
@@ -165,4 +171,32 @@ test("a 30 MiB tool result and 30 MiB of stored values reach the cell whole", as
     const next = await s.execTool('let n = 0; for (let i = 0; i < 30; i++) n += load("k" + i).length; text(n);');
     assert.deepEqual(textsOf(next), [String(30 << 20)]);
   });
+});
+
+test("a sandbox started with any permission refuses to run, so a host that grants one by mistake runs nothing", () => {
+  const files = sandboxFiles();
+  const bundle = sandboxBundlePath();
+  const args = sandboxArgs({ bundle, importMap: files.importMapPath(bundle) }, 64)
+    .filter((arg) => arg !== "--deny-env");
+  args.splice(1, 0, "--allow-env");
+  const run = spawnSync(denoBinaryPath(), args, {
+    encoding: "utf8",
+    env: { DENO_DIR: files.denoDir(64), NO_COLOR: "1" },
+    input: "",
+    timeout: 30_000,
+  });
+  assert.deepEqual([run.status, run.stdout, run.stderr.trim()], [
+    EXIT_PERMISSIONS_GRANTED,
+    "",
+    "codecell sandbox refuses to run with permissions granted: env",
+  ]);
+});
+
+test("the sandboxes a session starts hold no permission, whatever the host runtime", async () => {
+  // Under a Deno host, Deno's node:child_process adds -A to a command line naming its own binary unless that line
+  // has a permission flag of its own: the explicit denials keep it out, and the sandbox's self-check proves it.
+  await withSession(async (s) => {
+    assert.deepEqual(textsOf(await s.execTool('text("ran")')), ["ran"]);
+  });
+  for (const arg of DENY_ALL_PERMISSIONS) assert.ok(sandboxArgs({ bundle: "b.js", importMap: "m.json" }, 64).includes(arg));
 });

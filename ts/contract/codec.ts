@@ -11,6 +11,12 @@
 /** Bumped whenever a message of the ops channel changes shape; host and sandbox compare it in the handshake. */
 export const PROTOCOL_VERSION = 2;
 
+/** Every kind of Deno permission: a sandbox or checker holding any of them refuses to run. */
+export const DENO_PERMISSION_NAMES = ["read", "write", "net", "env", "run", "ffi", "sys", "import"] as const;
+
+/** Exit code of a sandbox that found itself started with a permission: it refuses to run anything. */
+export const EXIT_PERMISSIONS_GRANTED = 78;
+
 /** Largest frame either side accepts, in bytes, newline excluded. */
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 

@@ -9,6 +9,7 @@
 import type { ProtocolViolation } from "./wire.ts";
 import { CELL_FILE_NAME } from "./cell_source.ts";
 import { MAX_ARGUMENT_DEPTH } from "./defaults.ts";
+import { EXIT_PERMISSIONS_GRANTED } from "./codec.ts";
 
 // ---- helpers inside a cell (§4, §5) ----
 
@@ -219,7 +220,9 @@ function describeViolation(violation: ProtocolViolation): string {
 
 /** Why a sandbox died: it exited or was killed without ending its cell. */
 export function sandboxExitReason(code: number | null, signal: string | null): string {
-  return signal !== null ? `the sandbox was killed by ${signal}` : `the sandbox exited with code ${code}`;
+  if (signal !== null) return `the sandbox was killed by ${signal}`;
+  if (code === EXIT_PERMISSIONS_GRANTED) return "the sandbox was started with permissions and refused to run";
+  return `the sandbox exited with code ${code}`;
 }
 
 /** A cell ran longer than the session's wall-clock lifetime limit and was stopped. */

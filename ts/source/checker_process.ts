@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { typecheckFailed } from "../contract/messages.ts";
 import { cacheRoot, privateDir } from "../transport/cache_dir.ts";
-import { denoBinaryPath } from "../transport/deno_binary.ts";
+import { DENY_ALL_PERMISSIONS, denoBinaryPath } from "../transport/deno_binary.ts";
 import { withParentDeathSignal } from "../transport/os_sandbox.ts";
 import { withResourceCaps } from "../transport/resource_caps.ts";
 import { sandboxFiles } from "../transport/sandbox_files.ts";
@@ -113,7 +113,7 @@ class CheckerProcess {
   constructor(ts: { entry: string; libs: [string, string][] }) {
     const dir = privateDir(join(cacheRoot(), "checker"));
     const args = [
-      "run", "--no-prompt", "--no-config", "--no-lock", "--no-remote", "--node-modules-dir=manual",
+      "run", ...DENY_ALL_PERMISSIONS, "--no-prompt", "--no-config", "--no-lock", "--no-remote", "--node-modules-dir=manual",
       `--v8-flags=--max-old-space-size=${CHECKER_HEAP_MIB}`, checkerEntry(), ts.entry,
     ]; // deno-fmt-ignore
     const launch = withParentDeathSignal(denoBinaryPath(), args);

@@ -11,7 +11,7 @@ import { constants } from "node:os";
 import { FrameDecoder, FrameTooLargeError, MAX_FRAME_BYTES } from "../contract/codec.ts";
 import { type ProtocolViolation, SandboxToHost } from "../contract/wire.ts";
 import type { LinkListener, SandboxExit, SandboxLink } from "./link.ts";
-import { denoBinaryPath } from "./deno_binary.ts";
+import { DENY_ALL_PERMISSIONS, denoBinaryPath } from "./deno_binary.ts";
 import { sandboxFiles } from "./sandbox_files.ts";
 import { sandboxBundlePath } from "./runtime_bundle.ts";
 import { withResourceCaps } from "./resource_caps.ts";
@@ -39,10 +39,11 @@ const STDERR_TAIL_BYTES = 8 * 1024;
 /** How long `close()` waits at each step before escalating. */
 const CLOSE_GRACE_MS = 1000;
 
-/** The `deno run` arguments for a sandbox: no `--allow-*` at all, and nothing read from the environment. */
+/** The `deno run` arguments for a sandbox: every permission denied, and nothing read from the environment. */
 export function sandboxArgs(paths: { bundle: string; importMap: string }, heapMiB: number): string[] {
   return [
     "run",
+    ...DENY_ALL_PERMISSIONS,
     "--no-prompt",
     "--no-config",
     "--no-remote",
