@@ -10,7 +10,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,9 +35,12 @@ export function sandboxBundlePath(): string {
   const name = `sandbox-${hash.digest("hex").slice(0, 16)}.js`;
   const dir = privateDir(join(cacheRoot(), "runtime"));
   const path = join(dir, name);
-  if (!existsSync(path)) {
+  if (existsSync(path)) {
+    const now = new Date();
+    utimesSync(path, now, now); // in use: the pruning of other checkouts keeps it
+  } else {
     writePrivateFile(path, buildSandboxBundle());
-    removeStale(dir, name);
+    pruneBundles(dir);
   }
   return (cached = path);
 }
@@ -55,11 +58,16 @@ function sourceFiles(): [string, string][] {
   return files;
 }
 
-/** Bundles built for earlier sources: they are never used again. */
-function removeStale(dir: string, keep: string): void {
-  for (const name of readdirSync(dir)) {
-    if (name !== keep && /^sandbox-[0-9a-f]{16}\.js$/.test(name)) rmSync(join(dir, name), { force: true });
-  }
+/** Bundles kept in the cache: other checkouts and versions on this host may be using theirs right now. */
+const KEPT_BUNDLES = 8;
+
+/** Removes all but the {@linkcode KEPT_BUNDLES} bundles used most recently. */
+function pruneBundles(dir: string): void {
+  const bundles = readdirSync(dir)
+    .filter((name) => /^sandbox-[0-9a-f]{16}\.js$/.test(name))
+    .map((name) => ({ path: join(dir, name), used: statSync(join(dir, name)).mtimeMs }))
+    .sort((a, b) => b.used - a.used);
+  for (const { path } of bundles.slice(KEPT_BUNDLES)) rmSync(path, { force: true });
 }
 
 /** esbuild's build API, as far as this module uses it. */
