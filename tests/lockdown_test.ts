@@ -200,6 +200,8 @@ for (const [behaviour, detail] of [
   ["garbage", /^exec runtime ended unexpectedly: protocol violation: /],
   ["megabytes", /^exec runtime ended unexpectedly: protocol violation: frame exceeds 67108864 bytes/],
   ["truncated", /^exec runtime ended unexpectedly: protocol violation: sandbox ended in the middle of a frame/],
+  ["bad_store", /^exec runtime ended unexpectedly: protocol violation: malformed message: .*store\/set.*\{not json/],
+  ["html_image", /^exec runtime ended unexpectedly: protocol violation: malformed message: .*data:text\/html/],
 ] as const) {
   test(`a sandbox writing ${behaviour.replace("_", " ")} frames fails its cell with a protocol error`, async () => {
     const session = new CodeModeSession({
