@@ -5,6 +5,9 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { spawnSync } from "node:child_process";
+import process from "node:process";
+import { denoBinaryPath } from "../ts/transport/deno_binary.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -114,4 +117,14 @@ test("the contract imports nothing of the project outside itself", () => {
     layerOf(file) === "contract" ? imports.filter((target) => layerOf(target) !== "contract") : []
   );
   assert.deepEqual(outside, []);
+});
+
+test("the public entry points are fully documented (deno doc --lint)", () => {
+  const deno = denoBinaryPath();
+  const run = spawnSync(deno, ["doc", "--lint", "ts/mod.ts", "ts/mcp/mod.ts"], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  assert.equal(run.status, 0, run.stderr);
 });

@@ -22,6 +22,8 @@
  */
 export { CodeModeSession } from "./session.ts";
 export type { SessionOptions } from "./session.ts";
+export type { Isolation } from "./session/sandboxes.ts";
+export type { OsSandboxMode } from "./transport/os_sandbox.ts";
 export { DEFAULT_LIMITS, DEFAULT_MAX_OUTPUT_TOKENS, DEFAULT_YIELD_TIME_MS } from "./contract/defaults.ts";
 export type { CellLimits, SessionLimits } from "./contract/defaults.ts";
 export type { CellInfo, ExecOptions, NotifyListener, WaitOptions } from "./cell/options.ts";
