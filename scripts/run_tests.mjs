@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Runs the test suite twice over, once per host runtime codecell supports, and ends with one line
+// Runs the test suite under each host runtime codecell supports, and ends with one line
 // `N passed, N failed` (the sum) for CI:
 // 1. everything under `deno test`, type-checked, with the op and resource sanitizers on (a test that leaks a
 //    sandbox process or a timer fails);
-// 2. the host behaviour tests (real sandboxes driven from the host) under Node with tsx, the runtime most hosts use.
+// 2. the host behaviour tests (real sandboxes driven from the host) under Node with tsx, the runtime most hosts use,
+//    twice: with `isolation: "context"` (the default) and `"process"` (a process per cell), so the contract is
+//    checked in both isolation modes.
 // Arguments are passed to `deno test` (e.g. a file or `--filter`); with arguments, the Node pass is skipped.
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
@@ -32,9 +34,9 @@ const env = { ...process.env, NO_COLOR: "1" };
 delete env.RUST_BACKTRACE; // it appends a Rust backtrace to Deno's own errors
 
 /** Runs a command, echoing its stdout, and resolves with its exit code and the tail of its output. */
-function run(command, args) {
+function run(command, args, extraEnv = {}) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ["inherit", "pipe", "inherit"], env });
+    const child = spawn(command, args, { stdio: ["inherit", "pipe", "inherit"], env: { ...env, ...extraEnv } });
     let tail = "";
     child.stdout.on("data", (chunk) => {
       process.stdout.write(chunk);
@@ -57,15 +59,19 @@ if (denoSummary) {
 if (denoRun.code !== 0) exitCode = denoRun.code;
 
 if (extra.length === 0) {
-  console.log("\n# the host behaviour tests again, under Node");
-  const nodeRun = await run(process.execPath, ["--import", "tsx", "--test", ...NODE_FILES]);
-  const passed = /^# pass (\d+)$/m.exec(nodeRun.tail);
-  const failed = /^# fail (\d+)$/m.exec(nodeRun.tail);
-  if (passed && failed) {
-    totals.passed += Number(passed[1]);
-    totals.failed += Number(failed[1]);
-  } else totals.failed += 1;
-  if (nodeRun.code !== 0) exitCode = nodeRun.code;
+  for (const isolation of ["context", "process"]) {
+    console.log(`\n# the host behaviour tests again, under Node, with isolation "${isolation}"`);
+    const nodeRun = await run(process.execPath, ["--import", "tsx", "--test", ...NODE_FILES], {
+      CODECELL_TEST_ISOLATION: isolation,
+    });
+    const passed = /^# pass (\d+)$/m.exec(nodeRun.tail);
+    const failed = /^# fail (\d+)$/m.exec(nodeRun.tail);
+    if (passed && failed) {
+      totals.passed += Number(passed[1]);
+      totals.failed += Number(failed[1]);
+    } else totals.failed += 1;
+    if (nodeRun.code !== 0) exitCode = nodeRun.code;
+  }
 }
 
 console.log(`\n${totals.passed} passed, ${totals.failed} failed`);

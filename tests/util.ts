@@ -4,6 +4,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import process from "node:process";
 import { z } from "zod";
 import { CodeModeSession, defineTool, type SessionOptions, type ToolResponse } from "../ts/mod.ts";
 
@@ -119,10 +120,21 @@ export async function withSession(
 ): Promise<void> {
   const gates = new Gates();
   const events = new Events();
-  const session = new CodeModeSession({ tools: testTools(gates, events), ...options });
+  const session = new CodeModeSession({ tools: testTools(gates, events), ...testIsolation(), ...options });
   try {
     await fn(session, { gates, events });
   } finally {
     await session.close();
   }
+}
+
+/**
+ * The isolation mode behaviour tests run in: the default (`"context"`), or `"process"` when `CODECELL_TEST_ISOLATION`
+ * says so (the test runner's Node pass), so the contract is checked in both modes.
+ */
+export function testIsolation(): { isolation?: "context" | "process" } {
+  const mode = process.env.CODECELL_TEST_ISOLATION;
+  if (mode === undefined || mode === "") return {};
+  if (mode !== "context" && mode !== "process") throw new Error(`CODECELL_TEST_ISOLATION must be context or process, not ${mode}`);
+  return { isolation: mode };
 }
