@@ -1,14 +1,14 @@
 /**
  * The sandbox end of the ops channel: frames out on stdout, frames in from stdin (see `ts/contract/codec.ts`).
  *
- * Reading is linear in the size of a frame: each read lands in a fresh buffer, the parts of an unfinished frame
- * are kept as they are, and they are joined once, when its newline arrives. A frame that carries a JSON value
+ * Reading is linear in the size of a frame: the contract's `FrameDecoder` keeps the parts of an unfinished frame
+ * as they come and joins them once, when its newline arrives. A frame that carries a JSON value
  * (`tool/result`, `store/put`) has it last; its text is cut out and handed on unparsed, so a large tool result
  * is parsed once, inside the cell's context.
  *
  * @module
  */
-import { MAX_FRAME_BYTES } from "../ts/contract/codec.ts";
+import { FrameDecoder } from "../ts/contract/codec.ts";
 import type { Captured } from "./outer.ts";
 
 /** Writes one frame: a JSON text and its newline. */
@@ -55,13 +55,12 @@ const LARGE_READ = 1024 * 1024;
 /**
  * Frames from stdin, read either blocking (while the sandbox has nothing else to do: the cheapest wake-up when the
  * host's next message arrives) or asynchronously (while a cell runs; the pending read also keeps the event loop
- * alive while a cell awaits something that never settles).
+ * alive while a cell awaits something that never settles). Construct it before the lock-down: the frame decoder
+ * keeps a `TextDecoder`.
  */
 export class FrameReader {
   readonly #io: Captured;
-  /** Parts of the frame not finished yet, in order. */
-  #parts: Uint8Array[] = [];
-  #partsBytes = 0;
+  readonly #decoder = new FrameDecoder();
   #frames: string[] = [];
   #ended = false;
   #reading: Promise<void> | undefined;
@@ -112,8 +111,9 @@ export class FrameReader {
     return this.#reading;
   }
 
+  /** A fresh buffer per read, larger while a large frame is coming in. */
   #buffer(): Uint8Array {
-    return new Uint8Array(this.#partsBytes > 0 ? LARGE_READ : SMALL_READ);
+    return new Uint8Array(this.#decoder.pendingBytes > 0 ? LARGE_READ : SMALL_READ);
   }
 
   #ingest(buffer: Uint8Array, n: number | null): void {
@@ -121,34 +121,6 @@ export class FrameReader {
       this.#ended = true;
       return;
     }
-    let start = 0;
-    while (true) {
-      const newline = buffer.subarray(start, n).indexOf(0x0a);
-      if (newline === -1) break;
-      const end = start + newline;
-      this.#frames.push(this.#io.decode(this.#joined(buffer.subarray(start, end))));
-      start = end + 1;
-    }
-    if (start < n) {
-      // The buffer is this read's own: keeping a view of it is safe.
-      this.#parts.push(buffer.subarray(start, n));
-      this.#partsBytes += n - start;
-      if (this.#partsBytes > MAX_FRAME_BYTES) throw new Error("codecell: a host frame exceeds MAX_FRAME_BYTES");
-    }
-  }
-
-  /** The pending parts and `tail` as one frame's bytes: one allocation and one copy per frame. */
-  #joined(tail: Uint8Array): Uint8Array {
-    if (this.#parts.length === 0) return tail;
-    const whole = new Uint8Array(this.#partsBytes + tail.length);
-    let at = 0;
-    for (const part of this.#parts) {
-      whole.set(part, at);
-      at += part.length;
-    }
-    whole.set(tail, at);
-    this.#parts = [];
-    this.#partsBytes = 0;
-    return whole;
+    for (const frame of this.#decoder.push(buffer.subarray(0, n))) this.#frames.push(frame);
   }
 }

@@ -28,10 +28,10 @@ if (io.granted.length > 0) {
 }
 // An unhandled rejection would end Deno; in a cell, an un-awaited rejected promise is not fatal.
 io.addEventListener("unhandledrejection", (event) => event.preventDefault());
+const reader = new FrameReader(io);
 lockDown();
 
 const send = (message: SandboxToHost) => writeFrame(io, JSON.stringify(message));
-const reader = new FrameReader(io);
 const session = new SessionState();
 /** The context for the next cell, prepared while the sandbox was idle. */
 let next: CellContext | undefined;

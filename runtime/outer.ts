@@ -29,7 +29,6 @@ export interface Captured {
   /** Resolves after `ms` (at least 1): a timed wait on a private buffer, which does not keep the process alive. */
   sleep(ms: number): Promise<unknown>;
   encode(text: string): Uint8Array;
-  decode(bytes: Uint8Array): string;
   createContext(): object;
   compile(source: string, options: { filename: string; lineOffset?: number }): { runInContext(context: object): unknown };
   /** The permissions this process was granted: none, unless it was started wrongly. */
@@ -54,7 +53,6 @@ export function capture(): Captured {
   const waitAsync = Atomics.waitAsync;
   const timerCell = new Int32Array(new SharedArrayBuffer(4));
   const encoder = new TextEncoder();
-  const decoder = new TextDecoder("utf-8", { fatal: true });
   const { Script, createContext, constants } = vm;
   return {
     write(bytes) {
@@ -74,7 +72,6 @@ export function capture(): Captured {
       return waited.async ? waited.value : Promise.resolve(waited.value);
     },
     encode: (text) => encoder.encode(text),
-    decode: (bytes) => decoder.decode(bytes),
     createContext: () => createContext(constants.DONT_CONTEXTIFY),
     compile: (source, options) => new Script(source, options),
     granted,
