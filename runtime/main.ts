@@ -75,7 +75,7 @@ async function runCell(script: string, emit: (message: SandboxToHost) => void): 
  * meanwhile wait in the reader.
  */
 async function settle(): Promise<void> {
-  await pumpUntil(io.sleep(1));
+  await pumpUntil(io.macrotask());
   if (io.gc !== undefined && io.heapUsed() > GC_THRESHOLD_BYTES) io.gc();
   next = new CellContext(io, session);
   send({ type: "sandbox/ready", heapBytes: io.heapUsed() });
