@@ -22,6 +22,8 @@ const NODE_FILES = [
   "tests/limits_test.ts",
   "tests/typed_test.ts",
   "tests/call_options_test.ts",
+  "tests/events_test.ts",
+  "tests/approval_test.ts",
   "ts/cell/actor_test.ts",
   "ts/transport/pool_test.ts",
   "ts/transport/sandbox_test.ts",
