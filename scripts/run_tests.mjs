@@ -24,6 +24,7 @@ const NODE_FILES = [
   "tests/call_options_test.ts",
   "tests/events_test.ts",
   "tests/approval_test.ts",
+  "tests/tracing_test.ts",
   "ts/cell/actor_test.ts",
   "ts/transport/pool_test.ts",
   "ts/transport/sandbox_test.ts",
