@@ -11,7 +11,9 @@ import type { SandboxEndReason } from "../transport/sandbox.ts";
 
 /** A cell was created (after its type check passed, when it had one) and is on its way to a sandbox. */
 export interface CellStartEvent {
+  /** The event's kind. */
   type: "cell.start";
+  /** The cell the event is about. */
   cellId: string;
   /** UTF-8 bytes of the cell's source. */
   sourceBytes: number;
@@ -23,8 +25,11 @@ export interface CellStartEvent {
 
 /** A cell's outcome is decided. */
 export interface CellEndEvent {
+  /** The event's kind. */
   type: "cell.end";
+  /** The cell the event is about. */
   cellId: string;
+  /** How the cell ended. */
   status: Exclude<CellStatus, "running">;
   /** Why it did not complete (absent when it did). */
   errorKind?: CellErrorKind;
@@ -40,8 +45,11 @@ export interface CellEndEvent {
 
 /** A cell called a tool (before its arguments were validated). */
 export interface ToolStartEvent {
+  /** The event's kind. */
   type: "tool.start";
+  /** The cell the event is about. */
   cellId: string;
+  /** The tool call, unique within its cell. */
   callId: string;
   /** The tool's global name (`tools.<name>`). */
   tool: string;
@@ -54,9 +62,13 @@ export interface ToolStartEvent {
 /** A tool call ended: with a result, an error (refused arguments, a denial, a throwing handler), or cancelled. */
 export type ToolEndEvent =
   & {
+    /** The event's kind. */
     type: "tool.end";
+    /** The cell the event is about. */
     cellId: string;
+    /** The tool call, unique within its cell. */
     callId: string;
+    /** The tool's global name (`tools.<name>`). */
     tool: string;
     /** Milliseconds from the call's arrival to its end. */
     durationMs: number;
@@ -81,10 +93,15 @@ export const TOOL_CALL_CANCELLED = "cancelled: the cell ended before the call di
 
 /** The session asked the host's `approve` about a tool call, and got an answer. */
 export interface ToolApprovalEvent {
+  /** The event's kind. */
   type: "tool.approval";
+  /** The cell the event is about. */
   cellId: string;
+  /** The tool call, unique within its cell. */
   callId: string;
+  /** The tool's global name (`tools.<name>`). */
   tool: string;
+  /** Whether the host approved the call (only `true` from `approve` does). */
   approved: boolean;
   /** Milliseconds the call waited for the answer. */
   durationMs: number;
@@ -92,7 +109,9 @@ export interface ToolApprovalEvent {
 
 /** A cell's stored-value writes joined the session's values (a cell that finished, completed or failed). */
 export interface StoreWriteEvent {
+  /** The event's kind. */
   type: "store.write";
+  /** The cell the event is about. */
   cellId: string;
   /** Each key written, with the UTF-8 bytes of its JSON text (and the text, with `eventsIncludeValues`). */
   writes: { key: string; bytes: number; json?: string }[];
@@ -100,7 +119,9 @@ export interface StoreWriteEvent {
 
 /** A cell's `notify()` reached the host. */
 export interface NotifyEvent {
+  /** The event's kind. */
   type: "notify";
+  /** The cell the event is about. */
   cellId: string;
   /** UTF-8 bytes of the text. */
   bytes: number;
@@ -113,16 +134,23 @@ export interface NotifyEvent {
  * still booting or had to be started for the cell.
  */
 export interface SandboxSpawnEvent {
+  /** The event's kind. */
   type: "sandbox.spawn";
+  /** A process-wide number naming the sandbox. */
   sandboxId: number;
+  /** The cell the event is about. */
   cellId: string;
+  /** Whether the pool had booted it in advance. */
   warm: boolean;
 }
 
 /** A cell runs on the sandbox that ran an earlier cell of the session (in a fresh context). */
 export interface SandboxReuseEvent {
+  /** The event's kind. */
   type: "sandbox.reuse";
+  /** A process-wide number naming the sandbox. */
   sandboxId: number;
+  /** The cell the event is about. */
   cellId: string;
   /** Cells the sandbox had run before this one. */
   cellsServed: number;
@@ -137,15 +165,21 @@ export type SandboxRecycleReason = "isolation" | "cells_served" | "busy_time" | 
 
 /** A clean sandbox was closed (gracefully) instead of being kept. */
 export interface SandboxRecycleEvent {
+  /** The event's kind. */
   type: "sandbox.recycle";
+  /** A process-wide number naming the sandbox. */
   sandboxId: number;
+  /** Why the sandbox was closed. */
   reason: SandboxRecycleReason;
 }
 
 /** A sandbox of the session ended otherwise: stopped by the host, or by itself; `reason` says which. */
 export interface SandboxKillEvent {
+  /** The event's kind. */
   type: "sandbox.kill";
+  /** A process-wide number naming the sandbox. */
   sandboxId: number;
+  /** Why the sandbox ended. */
   reason: SandboxEndReason;
 }
 

@@ -22,12 +22,17 @@ export type LogFields = Record<string, unknown>;
 
 /** Writes leveled, structured lines. */
 export interface Logger {
+  /** The least severe level written. */
   readonly level: LogLevel;
   /** Whether a line at `level` would be written (so costly fields need not be built). */
   enabled(level: LogLevel): boolean;
+  /** Writes a line at `error`: a failure. */
   error(message: string, fields?: LogFields): void;
+  /** Writes a line at `warn`: something the operator should look at. */
   warn(message: string, fields?: LogFields): void;
+  /** Writes a line at `info`: what a server does, such as one line per request. */
   info(message: string, fields?: LogFields): void;
+  /** Writes a line at `debug`: detail, such as one line per cell and tool call. */
   debug(message: string, fields?: LogFields): void;
 }
 

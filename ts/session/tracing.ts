@@ -69,13 +69,14 @@ export class SessionTracing {
     run: (span: Span, inside: Context) => Promise<CellResult>,
   ): Promise<CellResult> {
     const links = (options.links ?? []).map((linked) => ({ context: linked.spanContext() }));
+    const parent = parentContext(options.parent);
     const span = this.#tracer.startSpan(
       `codecell.${name}`,
       { kind: SpanKind.INTERNAL, attributes: options.attributes, links },
-      parentContext(options.parent),
+      parent,
     );
     try {
-      const result = await run(span, trace.setSpan(parentContext(options.parent), span));
+      const result = await run(span, trace.setSpan(parent, span));
       span.setAttribute("codecell.cell.status", result.status);
       if (result.cellId !== "") span.setAttribute("codecell.cell.id", result.cellId);
       if (result.error !== undefined) {
