@@ -26,11 +26,33 @@ export type { Isolation } from "./session/sandboxes.ts";
 export type { OsSandboxMode } from "./transport/os_sandbox.ts";
 export { DEFAULT_LIMITS, DEFAULT_MAX_OUTPUT_TOKENS, DEFAULT_YIELD_TIME_MS } from "./contract/defaults.ts";
 export type { CellLimits, SessionLimits } from "./contract/defaults.ts";
-export type { CellInfo, ExecOptions, NotifyListener, WaitOptions } from "./cell/options.ts";
+export type { CellInfo, ExecOptions, NotifyListener, TraceParent, WaitOptions } from "./cell/options.ts";
 export type { ExecToolOptions, WaitToolOptions } from "./model/tool_layer.ts";
 export type { CellError, CellErrorKind, CellResult, CellStatus } from "./cell/result.ts";
 export type { ContentItem, IMAGE_DETAILS, ImageDetail, ImageItem, TextItem, ToolResponse } from "./contract/items.ts";
-export { defineTool, withResultKind } from "./tools/define.ts";
+export { defineTool, withApproval, withResultKind } from "./tools/define.ts";
+export type { ApprovalRequest, Approver, NeedsApproval } from "./tools/approval.ts";
+export type {
+  CellEndEvent,
+  CellStartEvent,
+  CodecellEvent,
+  EventListener,
+  NotifyEvent,
+  SandboxEvent,
+  SandboxKillEvent,
+  SandboxRecycleEvent,
+  SandboxRecycleReason,
+  SandboxReuseEvent,
+  SandboxSpawnEvent,
+  StoreWriteEvent,
+  ToolApprovalEvent,
+  ToolEndEvent,
+  ToolStartEvent,
+} from "./session/events.ts";
+export { TOOL_CALL_CANCELLED } from "./session/events.ts";
+export { createLogger, eventLogger, LOG_LEVELS, parseLogLevel } from "./session/logger.ts";
+export type { LogFields, LogFormat, Logger, LoggerOptions, LogLevel } from "./session/logger.ts";
+export type { SandboxEndReason } from "./transport/sandbox.ts";
 export type {
   FreeformToolSpec,
   JsonSchema,
@@ -47,7 +69,7 @@ export type {
   ZodSchema,
   ZodToolSpec,
 } from "./tools/define.ts";
-export type { ToolCallResult, ToolEntry } from "./tools/registry.ts";
+export type { ToolCallOptions, ToolCallResult, ToolEntry } from "./tools/registry.ts";
 export type { JsonValue } from "./contract/wire.ts";
 export type { DeclaredTool } from "./typegen/declarations.ts";
 export type {

@@ -41,6 +41,12 @@ import {
   toolSpecs,
 } from "./model/tool_specs.ts";
 import { releaseTypechecks, typecheckCell } from "./source/typecheck.ts";
+import type { Context, TracerProvider } from "@opentelemetry/api";
+import type { Approver } from "./tools/approval.ts";
+import { type CodecellEvent, type EventListener, EventSink } from "./session/events.ts";
+import { SessionTracing } from "./session/tracing.ts";
+import { CellObservation } from "./session/observe.ts";
+import { utf8ByteLength } from "./contract/defaults.ts";
 
 /** Options of {@linkcode CodeModeSession}. */
 export interface SessionOptions {
@@ -73,6 +79,23 @@ export interface SessionOptions {
   toolSource?: { tools(): readonly ToolDefinition[] };
   /** Called when a changed `toolSource` list cannot be used (two tools normalize to one name); the old list stays. */
   onToolsRefused?: (error: Error) => void;
+  /**
+   * Receives what the session's cells, tool calls and sandboxes do, as typed events (see {@linkcode CodecellEvent};
+   * docs/architecture.md "Observe"). Called synchronously; whatever it throws is reported, never passed to a cell.
+   */
+  onEvent?: EventListener;
+  /** Events carry argument, result, stored, notification and source values, not only their sizes (default false). */
+  eventsIncludeValues?: boolean;
+  /** Gets every error `onEvent` throws; without it, the first one is reported with `console.warn`. */
+  onEventError?: (error: unknown, event: CodecellEvent) => void;
+  /**
+   * Decides on calls of tools declared with `needsApproval` (docs/contract.md §5): the call waits for it, while
+   * its cell's lifetime runs on; only `true` lets the handler run. `signal` aborts when the cell ends meanwhile.
+   * Without it, such calls are refused.
+   */
+  approve?: Approver;
+  /** Where the session's spans go; default: the globally registered provider (none: no spans are recorded). */
+  tracerProvider?: TracerProvider;
   /**
    * Starts a sandbox; for tests that substitute the process.
    *
@@ -115,6 +138,11 @@ export class CodeModeSession {
   #closing: Promise<void> | undefined;
   readonly #console: boolean;
   #declarations: string | undefined;
+  readonly #events: EventSink;
+  readonly #tracing: SessionTracing;
+  readonly #approve: Approver | undefined;
+  /** How each live cell is observed (its span, for the `wait` spans that link to it). */
+  readonly #observations = new WeakMap<CellActor, CellObservation>();
 
   /**
    * Creates a session (the host's warm pool starts its first sandbox if it has none). Throws
@@ -128,6 +156,13 @@ export class CodeModeSession {
     this.#console = options.console ?? true;
     this.#toolSource = options.toolSource;
     this.#onToolsRefused = options.onToolsRefused;
+    this.#events = new EventSink({
+      onEvent: options.onEvent,
+      includeValues: options.eventsIncludeValues,
+      onEventError: options.onEventError,
+    });
+    this.#tracing = new SessionTracing(options.tracerProvider);
+    this.#approve = options.approve;
     this.#toolSet = this.#createToolSet(this.#toolSource?.tools() ?? options.tools ?? []);
     const { heapMiB, lifetimeMs } = this.#limits;
     const osSandbox = options.osSandbox ?? "auto";
@@ -139,13 +174,31 @@ export class CodeModeSession {
         () => spawnSandbox({ heapMiB, lifetimeMs, osSandbox, onWarning: options.onWarning }),
       );
     this.#leavePool = pool.join(this, options.pool ?? DEFAULT_POOL_SIZE);
-    this.#sandboxes = new SessionSandboxes({ pool, isolation: options.isolation ?? "context", lifetimeMs, heapMiB });
+    this.#sandboxes = new SessionSandboxes({
+      pool,
+      isolation: options.isolation ?? "context",
+      lifetimeMs,
+      heapMiB,
+      onEvent: (event) => this.#events.emit(event),
+    });
     // Loads the type stripper while the first sandbox boots, instead of during the first cell.
     setTimeout(() => void warmSourceTools(), 0);
   }
 
   /** Runs a cell (JavaScript or TypeScript source, no pragma) and returns at completion, yield or yield time. */
-  async exec(source: string, options: ExecOptions = {}): Promise<CellResult> {
+  exec(source: string, options: ExecOptions = {}): Promise<CellResult> {
+    const attributes = {
+      "codecell.source_bytes": utf8ByteLength(source),
+      "codecell.typecheck": options.typecheck ?? false,
+    };
+    return this.#tracing.call(
+      "exec",
+      { parent: options.traceParent, attributes },
+      (_span, inside) => this.#exec(source, options, inside),
+    );
+  }
+
+  async #exec(source: string, options: ExecOptions, traceContext: Context): Promise<CellResult> {
     if (this.#closing !== undefined) return rejected(SESSION_SHUTTING_DOWN);
     if (options.signal?.aborted) return rejected(EXEC_ABORTED);
     if (this.#cells.size >= this.#limits.maxCells) return rejected(execActiveCellLimitReached(this.#limits.maxCells));
@@ -157,7 +210,7 @@ export class CodeModeSession {
       if (options.signal?.aborted) return rejected(EXEC_ABORTED);
     }
     const tools = this.#currentTools();
-    const cell = this.#newCell(tools.runner);
+    const cell = this.#newCell(tools.runner, { source, typecheck: options.typecheck ?? false, traceContext });
     options.onCell?.(cell.id);
     if (options.signal !== undefined) cell.terminateOn(options.signal);
     const prepared = await prepareCell(source);
@@ -173,8 +226,19 @@ export class CodeModeSession {
   }
 
   /** Resumes observing a cell, or terminates it. */
-  async wait(cellId: string, options: WaitOptions = {}): Promise<CellResult> {
+  wait(cellId: string, options: WaitOptions = {}): Promise<CellResult> {
     const cell = this.#cells.get(cellId);
+    const observed = cell === undefined ? undefined : this.#observations.get(cell);
+    const attributes = { "codecell.cell.id": cellId, "codecell.terminate": options.terminate ?? false };
+    const links = observed === undefined ? [] : [observed.trace.span];
+    return this.#tracing.call(
+      "wait",
+      { parent: options.traceParent, attributes, links },
+      () => this.#wait(cellId, cell, options),
+    );
+  }
+
+  async #wait(cellId: string, cell: CellActor | undefined, options: WaitOptions): Promise<CellResult> {
     if (cell === undefined) {
       return { status: "failed", cellId, items: [], error: { kind: "not_found", message: execCellNotFound(cellId) } };
     }
@@ -259,9 +323,10 @@ export class CodeModeSession {
 
   #createToolSet(definitions: readonly ToolDefinition[]): ToolSet {
     const registry = ToolRegistry.of(definitions);
+    const approve = this.#approver();
     const runner: ToolRunner = {
       call: (name, input, ctx) =>
-        registry.get(name)?.call(input, ctx) ?? Promise.resolve({ ok: false, error: unknownTool(name) }),
+        registry.get(name)?.call(input, ctx, { approve }) ?? Promise.resolve({ ok: false, error: unknownTool(name) }),
     };
     const { storedValueBytes, storedBytes } = this.#limits;
     const setup: HostSetup = {
@@ -300,23 +365,47 @@ export class CodeModeSession {
     return this.#toolSet;
   }
 
-  #newCell(tools: ToolRunner): CellActor {
+  /** The host's `approve`, reporting each decision as an event; `undefined` when the host gave none. */
+  #approver(): Approver | undefined {
+    const approve = this.#approve;
+    if (approve === undefined) return undefined;
+    return async (request) => {
+      const startedAt = performance.now();
+      const approved = await approve(request);
+      const { cellId, callId, tool } = request;
+      const durationMs = performance.now() - startedAt;
+      this.#events.emit({ type: "tool.approval", cellId, callId, tool, approved: approved === true, durationMs });
+      return approved;
+    };
+  }
+
+  #newCell(tools: ToolRunner, observed: { source: string; typecheck: boolean; traceContext: Context }): CellActor {
     const id = String(this.#nextId++);
+    const { source, typecheck, traceContext } = observed;
+    const trace = this.#tracing.cell(id, traceContext, {
+      "codecell.source_bytes": utf8ByteLength(source),
+      "codecell.typecheck": typecheck,
+    });
+    const observation = new CellObservation(this.#events, trace, { cellId: id, source, typecheck });
     const cell = new CellActor({
       id,
       tools,
       limits: this.#limits,
       stored: this.#stored,
       onNotify: this.#onNotify,
+      hooks: observation,
       onFinished: (_cell, status, writes, sandbox) => {
         // A terminated cell's writes are dropped; the sandbox that ran a finished one has merged them itself.
-        if (status !== "terminated") this.#stored.merge(writes, (key, version) => sandbox?.noteStored(key, version));
+        if (status === "terminated") return;
+        this.#stored.merge(writes, (key, version) => sandbox?.noteStored(key, version));
+        observation.stored(writes);
       },
       onClosed: (closed) => {
         if (this.#cells.get(closed.id) === closed) this.#cells.delete(closed.id);
       },
     });
     this.#cells.set(id, cell);
+    this.#observations.set(cell, observation);
     return cell;
   }
 }

@@ -12,11 +12,12 @@ import type { ToolCall } from "../contract/wire.ts";
 import { encodeFrame, encodeFrameWithValue } from "../contract/codec.ts";
 import type { ToolCallResult } from "../tools/registry.ts";
 import type { SandboxExit } from "../transport/link.ts";
-import type { CellListener, CellMessage, Sandbox } from "../transport/sandbox.ts";
+import type { CellListener, CellMessage, Sandbox, SandboxKillReason } from "../transport/sandbox.ts";
 import type { ContentItem } from "../contract/items.ts";
 import { textItem } from "../contract/items.ts";
 import type { CellError, CellResult, CellStatus } from "./result.ts";
 import type { NotifyListener } from "./options.ts";
+import type { CellHooks, ToolCallHooks } from "./hooks.ts";
 import { rejected } from "./result.ts";
 import {
   CELL_TERMINATED,
@@ -66,6 +67,8 @@ export interface CellContext {
   onFinished: (cell: CellActor, status: CellStatus, writes: Map<string, string>, sandbox: Sandbox | undefined) => void;
   /** The final result was delivered: the id is no longer valid. */
   onClosed: (cell: CellActor) => void;
+  /** Told what the cell does, for events and traces. */
+  hooks?: CellHooks;
 }
 
 type State = "running" | "terminating" | "finished" | "closed";
@@ -82,7 +85,10 @@ export class CellActor implements CellListener {
   #buffer: ContentItem[] = [];
   #bufferedBytes = 0;
   #writes = new Map<string, string>();
-  #calls = new Map<string, AbortController>();
+  #calls = new Map<string, { controller: AbortController; hooks: ToolCallHooks | undefined }>();
+  /** Bytes of every output item emitted, and tool calls made, for the hooks. */
+  #outputBytes = 0;
+  #toolCallCount = 0;
   #observer: Observer | undefined;
   #outcome: { status: CellStatus; error?: CellError } | undefined;
   #lifetimeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -127,11 +133,12 @@ export class CellActor implements CellListener {
     this.#started = true;
     if (this.#outcome !== undefined) {
       // Terminated while the sandbox was taking it: the cell must not run on.
-      void this.#sandbox?.kill();
+      void this.#sandbox?.kill("terminate");
       return;
     }
     this.#lifetimeTimer = setTimeout(
-      () => this.#stop({ kind: "timeout", message: cellLifetimeExceeded(this.id, this.ctx.limits.lifetimeMs) }),
+      () =>
+        this.#stop({ kind: "timeout", message: cellLifetimeExceeded(this.id, this.ctx.limits.lifetimeMs) }, "timeout"),
       clampDelay(this.ctx.limits.lifetimeMs),
     );
     for (const run of this.#onStarted.splice(0)) run();
@@ -184,7 +191,7 @@ export class CellActor implements CellListener {
     if (this.#state === "closed") return rejected(execCellAlreadyTerminating(this.id), this.id);
     this.#state = "terminating";
     this.#abortToolCalls();
-    await this.#sandbox?.kill();
+    await this.#sandbox?.kill("terminate");
     // The exit handler has run by now: a `cell/done` that beat the kill decided the outcome; otherwise it is ours.
     this.#finish("terminated", { kind: "terminated", message: CELL_TERMINATED });
     // A wait that was observing when the terminate arrived gets an empty running→terminated answer.
@@ -255,15 +262,23 @@ export class CellActor implements CellListener {
   #emit(item: ContentItem, bytes: number): void {
     this.#buffer.push(item);
     this.#bufferedBytes += bytes;
+    this.#outputBytes += bytes;
     if (this.#bufferedBytes > this.ctx.limits.outputBytes) {
-      this.#stop({ kind: "output_limit", message: cellOutputLimitExceeded(this.id, this.ctx.limits.outputBytes) });
+      this.#stop(
+        { kind: "output_limit", message: cellOutputLimitExceeded(this.id, this.ctx.limits.outputBytes) },
+        "output_limit",
+      );
     }
   }
 
   #callTool(call: ToolCall): void {
     const { callId } = call;
     const reply = (outcome: ToolCallResult) => {
-      if (this.#calls.delete(callId) && this.#outcome === undefined) {
+      const pending = this.#calls.get(callId);
+      if (pending === undefined) return; // cancelled: the cell ended first
+      this.#calls.delete(callId);
+      pending.hooks?.end(outcome);
+      if (this.#outcome === undefined) {
         this.#sandbox?.sendFrame(
           outcome.ok
             ? encodeFrameWithValue({ type: "tool/result", callId, ok: true }, JSON.stringify(outcome.value))
@@ -273,14 +288,16 @@ export class CellActor implements CellListener {
     };
     if (this.#calls.has(callId)) return; // a repeated id can only come from a forged frame: ignore it
     const controller = new AbortController();
-    this.#calls.set(callId, controller);
+    this.#toolCallCount++;
+    const hooks = this.ctx.hooks?.toolCall({ callId, tool: call.tool, argumentsJson: call.input });
+    this.#calls.set(callId, { controller, hooks });
     if (this.#calls.size > this.ctx.limits.maxToolCallsInFlight) {
       return reply({ ok: false, error: toolCallsInFlightExceeded(this.ctx.limits.maxToolCallsInFlight) });
     }
     const input = readArguments(call.input);
     if (!input.ok) return reply({ ok: false, error: toolArgumentsUnreadable(call.tool, input.error) });
-    this.ctx.tools
-      .call(call.tool, input.value, { signal: controller.signal, cellId: this.id, callId })
+    const run = () => this.ctx.tools.call(call.tool, input.value, { signal: controller.signal, cellId: this.id, callId });
+    (hooks === undefined ? run() : hooks.run(run))
       .then(reply, (error: unknown) => reply({ ok: false, error: error instanceof Error ? error.message : String(error) }));
   }
 
@@ -294,7 +311,10 @@ export class CellActor implements CellListener {
     if (bytes > storedValueBytes || total > storedBytes) {
       const limit = bytes > storedValueBytes ? storedValueBytes : storedBytes;
       const violation = { code: "store_limit", bytes: bytes > storedValueBytes ? bytes : total, limit } as const;
-      this.#stop({ kind: "protocol", message: execRuntimeEndedUnexpectedly(protocolViolationReason(violation)) });
+      this.#stop(
+        { kind: "protocol", message: execRuntimeEndedUnexpectedly(protocolViolationReason(violation)) },
+        "store_limit",
+      );
       return;
     }
     this.#addedBytes += bytes - replaced;
@@ -310,19 +330,23 @@ export class CellActor implements CellListener {
     this.#notifications++;
     this.ctx.onNotify?.({ cellId: this.id, text });
     this.#observer?.onNotify?.({ cellId: this.id, text });
+    this.ctx.hooks?.notify(text);
   }
 
   #abortToolCalls(): void {
     const calls = [...this.#calls.values()];
     this.#calls.clear();
-    for (const controller of calls) controller.abort();
+    for (const { controller, hooks } of calls) {
+      hooks?.end({ cancelled: true });
+      controller.abort();
+    }
   }
 
   /** A limit or a protocol violation ends the cell: decide the outcome now, then stop the sandbox. */
-  #stop(error: CellError): void {
+  #stop(error: CellError, reason: SandboxKillReason): void {
     if (this.#outcome !== undefined || this.#state === "terminating") return;
     this.#finish("failed", error);
-    void this.#sandbox?.kill();
+    void this.#sandbox?.kill(reason);
   }
 
   /** Decides the terminal outcome (first caller wins) and settles everything that depends on it. */
@@ -336,8 +360,11 @@ export class CellActor implements CellListener {
       const text = notificationsDropped(this.#droppedNotifications, this.ctx.limits.maxNotifications);
       this.ctx.onNotify?.({ cellId: this.id, text });
       this.#observer?.onNotify?.({ cellId: this.id, text });
+      this.ctx.hooks?.notify(text);
     }
     this.ctx.onFinished(this, status, this.#writes, this.#sandbox);
+    const done = { status, outputBytes: this.#outputBytes, toolCalls: this.#toolCallCount };
+    this.ctx.hooks?.finished(error === undefined ? done : { ...done, error });
     if (this.#observer !== undefined && this.#state !== "terminating") this.#resolveObserver(this.#deliverFinal());
   }
 

@@ -293,3 +293,36 @@ test("notifications past the cell's budget are dropped, and the host is told onc
     "codecell: 2 more notifications from this cell were dropped (the limit is 3 per cell)",
   ]);
 });
+
+test("the hooks hear each tool call end once, a call cut off by the cell's end as cancelled, then the outcome", async () => {
+  const heard: unknown[] = [];
+  const h = harness({
+    hooks: {
+      toolCall: (call) => {
+        heard.push(["call", call]);
+        return { run: (run) => run(), end: (outcome) => heard.push(["end", call.callId, outcome]) };
+      },
+      notify: (text) => heard.push(["notify", text]),
+      finished: (outcome) => heard.push(["finished", outcome]),
+    },
+  });
+  h.started();
+  h.sandbox.send({ type: "tool/call", callId: "1", tool: "a", input: '{"x":1}' });
+  h.sandbox.send({ type: "tool/call", callId: "2", tool: "b", input: "{}" });
+  h.sandbox.send({ type: "output/text", text: "héllo" });
+  h.sandbox.send({ type: "cell/notify", text: "n" });
+  await tick();
+  h.toolCalls[0].settle({ ok: true, value: 1 });
+  await tick();
+  h.sandbox.send({ type: "cell/done", ok: false, error: "boom" });
+  h.toolCalls[1].settle({ ok: true, value: 2 }); // too late: the cell ended and cancelled it
+  await tick();
+  assert.deepEqual(heard, [
+    ["call", { callId: "1", tool: "a", argumentsJson: '{"x":1}' }],
+    ["call", { callId: "2", tool: "b", argumentsJson: "{}" }],
+    ["notify", "n"],
+    ["end", "1", { ok: true, value: 1 }],
+    ["end", "2", { cancelled: true }],
+    ["finished", { status: "failed", error: { kind: "script", message: "boom" }, outputBytes: 6, toolCalls: 2 }],
+  ]);
+});

@@ -4,6 +4,14 @@
  *
  * @module
  */
+import type { Context } from "@opentelemetry/api";
+
+/**
+ * What parents a call's spans (docs/architecture.md "Observe"): an OpenTelemetry `Context`, or a W3C `traceparent`
+ * header value (such as an MCP request's `_meta.traceparent`). Without one, the active context does; a malformed
+ * `traceparent` is ignored.
+ */
+export type TraceParent = Context | string;
 
 /** Options of `CodeModeSession.exec`. */
 export interface ExecOptions {
@@ -25,6 +33,8 @@ export interface ExecOptions {
   onNotify?: NotifyListener;
   /** Called with the new cell's id as soon as it exists, before the call returns. */
   onCell?: (cellId: string) => void;
+  /** The parent of this call's span and of the cell's (see {@linkcode TraceParent}). */
+  traceParent?: TraceParent;
 }
 
 /** A receiver of `notify()` calls. */
@@ -42,6 +52,8 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** Receives the cell's `notify()` calls while this call waits on it (the session's `onNotify` gets them too). */
   onNotify?: NotifyListener;
+  /** The parent of this call's span (see {@linkcode TraceParent}); the span links to the cell's. */
+  traceParent?: TraceParent;
 }
 
 /** A live cell as listed by `CodeModeSession.cells`. */
@@ -51,4 +63,3 @@ export interface CellInfo {
   /** `running`, `terminating`, or `finished` (its final result not yet delivered). */
   state: "running" | "terminating" | "finished";
 }
-

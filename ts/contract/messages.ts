@@ -252,6 +252,28 @@ export function notificationsDropped(count: number, limit: number): string {
   return `codecell: ${count} more notifications from this cell were dropped (the limit is ${limit} per cell)`;
 }
 
+/** A call to a tool that needs approval was denied by the host (docs/contract.md §5): its handler did not run. */
+export function toolCallDenied(toolName: string): string {
+  return `tool \`${toolName}\` was not run: the host denied this call. Do not retry it unchanged; ` +
+    `continue without it or ask the user`;
+}
+
+/** A call to a tool that needs approval, in a session whose host gave no way to approve it: it did not run. */
+export function toolCallNeedsApprover(toolName: string): string {
+  return `tool \`${toolName}\` was not run: it needs the host's approval, and this host cannot give any. ` +
+    `Do not retry it; continue without it or ask the user`;
+}
+
+/** The host's approval step failed with `reason` while deciding on a call: the call did not run. */
+export function toolApprovalFailed(toolName: string, reason: string): string {
+  return `tool \`${toolName}\` was not run: the host's approval failed: ${reason}`;
+}
+
+/** The tool's own check of whether a call needs approval failed with `reason`: the call did not run. */
+export function toolApprovalCheckFailed(toolName: string, reason: string): string {
+  return `tool \`${toolName}\` was not run: checking whether this call needs approval failed: ${reason}`;
+}
+
 /** A sandbox asked for a tool the session does not have (only a forged frame can). */
 export function unknownTool(name: string): string {
   return `unknown tool \`${name}\``;

@@ -34,6 +34,10 @@ import {
   SET_TIMEOUT_EXPECTS_FUNCTION,
   STORE_KEY_NOT_STRING,
   storeUnserializable,
+  toolApprovalCheckFailed,
+  toolApprovalFailed,
+  toolCallDenied,
+  toolCallNeedsApprover,
   toolExpectsJsonObject,
   toolExpectsString,
   unsupportedImport,
@@ -83,6 +87,27 @@ test("session and cell messages match the contract", () => {
   assert.equal(
     execActiveCellLimitReached(8),
     'exec has reached the limit of 8 active cells; wait for a cell to finish or terminate one with wait {"cell_id": ..., "terminate": true}',
+  );
+});
+
+test("approval refusals name the tool, say it did not run, and tell the model what to do", () => {
+  assert.equal(
+    toolCallDenied("mcp__fs__delete"),
+    "tool `mcp__fs__delete` was not run: the host denied this call. Do not retry it unchanged; continue without it " +
+      "or ask the user",
+  );
+  assert.equal(
+    toolCallNeedsApprover("mcp__fs__delete"),
+    "tool `mcp__fs__delete` was not run: it needs the host's approval, and this host cannot give any. Do not retry " +
+      "it; continue without it or ask the user",
+  );
+  assert.equal(
+    toolApprovalFailed("rm", "approval service unreachable"),
+    "tool `rm` was not run: the host's approval failed: approval service unreachable",
+  );
+  assert.equal(
+    toolApprovalCheckFailed("rm", "path is not a string"),
+    "tool `rm` was not run: checking whether this call needs approval failed: path is not a string",
   );
 });
 

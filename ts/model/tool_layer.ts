@@ -45,10 +45,10 @@ export function toToolResponse(result: CellResult, maxTokens: number, startedAt:
 }
 
 /** Options of the model-facing `exec` tool call. */
-export type ExecToolOptions = Pick<ExecOptions, "typecheck" | "signal" | "onNotify" | "onCell">;
+export type ExecToolOptions = Pick<ExecOptions, "typecheck" | "signal" | "onNotify" | "onCell" | "traceParent">;
 
 /** Options of the model-facing `wait` tool call. */
-export type WaitToolOptions = Pick<WaitOptions, "signal" | "onNotify">;
+export type WaitToolOptions = Pick<WaitOptions, "signal" | "onNotify" | "traceParent">;
 
 /** `exec`: raw source with an optional first-line pragma. */
 export async function execToolResponse(

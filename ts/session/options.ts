@@ -29,6 +29,7 @@ export const SessionLimitsSchema: z.ZodType<Partial<SessionLimits>> = z.strictOb
 const SessionOptionsSchema = z.object({
   pool: count(64).optional(),
   console: z.boolean().optional(),
+  eventsIncludeValues: z.boolean().optional(),
   isolation: z.enum(["context", "process"]).optional(),
   osSandbox: z.enum(["auto", "bwrap", "none"]).optional(),
   limits: SessionLimitsSchema.optional(),

@@ -14,6 +14,7 @@ import type { HostSetup } from "../contract/wire.ts";
 import type { SandboxExit } from "../transport/link.ts";
 import type { WarmPool } from "../transport/pool.ts";
 import type { CellListener, Sandbox, StoredValues } from "../transport/sandbox.ts";
+import type { SandboxEvent, SandboxRecycleReason } from "./events.ts";
 
 /** How cells of a session share sandboxes. */
 export type Isolation = "context" | "process";
@@ -36,6 +37,8 @@ export interface SessionSandboxesOptions {
   lifetimeMs: number;
   /** The V8 heap limit: a sandbox whose heap stays above half of it after a cell is replaced. */
   heapMiB: number;
+  /** Told when a sandbox joins the session, is reused, recycled or ends otherwise. */
+  onEvent?: (event: SandboxEvent) => void;
 }
 
 /** A cell as it is started on a sandbox. */
@@ -58,6 +61,8 @@ export class SessionSandboxes {
   #settling = 0;
   #waiting: ((sandbox: Sandbox | undefined) => void)[] = [];
   #closed = false;
+  /** Sandboxes the session closed cleanly: their end is a recycle, not a kill. */
+  readonly #recycled = new WeakSet<Sandbox>();
 
   constructor(options: SessionSandboxesOptions) {
     this.#options = options;
@@ -71,7 +76,7 @@ export class SessionSandboxes {
     let lastExit: SandboxExit | undefined;
     for (let attempt = 0; attempt < MAX_START_ATTEMPTS; attempt++) {
       if (!cell.waitingForSandbox || this.#closed) return;
-      const sandbox = await this.#take();
+      const sandbox = await this.#take(cell.id);
       this.#busy.add(sandbox);
       cell.assign(sandbox);
       if (await sandbox.start(cell.id, script, setup, stored, cell)) {
@@ -89,15 +94,16 @@ export class SessionSandboxes {
     this.#closed = true;
     const idle = this.#idle;
     this.#idle = undefined;
-    await Promise.all([idle?.close(), ...[...this.#busy].map((sandbox) => sandbox.kill())]);
+    if (idle !== undefined) this.#recycle(idle, "session_closed");
+    await Promise.all([idle?.close(), ...[...this.#busy].map((sandbox) => sandbox.kill("session_closed"))]);
   }
 
   /** The session's idle sandbox, else the one about to be (waiting a little), else one from the pool. */
-  async #take(): Promise<Sandbox> {
+  async #take(cellId: string): Promise<Sandbox> {
     if (this.#options.isolation === "context") {
       const idle = this.#idle;
       this.#idle = undefined;
-      if (idle !== undefined && !idle.dead) return idle;
+      if (idle !== undefined && !idle.dead) return this.#reused(idle, cellId);
       if (this.#settling > 0) {
         const handed = await new Promise<Sandbox | undefined>((resolve) => {
           const timer = setTimeout(() => {
@@ -110,10 +116,28 @@ export class SessionSandboxes {
           };
           this.#waiting.push(take);
         });
-        if (handed !== undefined) return handed;
+        if (handed !== undefined) return this.#reused(handed, cellId);
       }
     }
-    return this.#options.pool.acquire();
+    const sandbox = this.#options.pool.acquire();
+    this.#options.onEvent?.({ type: "sandbox.spawn", sandboxId: sandbox.id, cellId, warm: sandbox.idle });
+    // Whatever ends it from now on, unless the session closes it cleanly, is reported with its reason.
+    void sandbox.link.closed.then((exit) => {
+      if (this.#recycled.has(sandbox)) return;
+      this.#options.onEvent?.({ type: "sandbox.kill", sandboxId: sandbox.id, reason: sandbox.endReason(exit) });
+    });
+    return sandbox;
+  }
+
+  #reused(sandbox: Sandbox, cellId: string): Sandbox {
+    this.#options.onEvent?.({ type: "sandbox.reuse", sandboxId: sandbox.id, cellId, cellsServed: sandbox.cellsServed });
+    return sandbox;
+  }
+
+  /** The session closes a clean sandbox instead of keeping it. */
+  #recycle(sandbox: Sandbox, reason: SandboxRecycleReason): void {
+    this.#recycled.add(sandbox);
+    this.#options.onEvent?.({ type: "sandbox.recycle", sandboxId: sandbox.id, reason });
   }
 
   /** Once the cell is over: keeps the sandbox for the next cell when it is clean and fresh enough, else closes it. */
@@ -122,7 +146,8 @@ export class SessionSandboxes {
     const ready = await sandbox.settled();
     this.#settling--;
     this.#busy.delete(sandbox);
-    if (ready && this.#keep(sandbox)) {
+    const discard = ready ? this.#discardReason(sandbox) : undefined;
+    if (ready && discard === undefined) {
       const waiter = this.#waiting.shift();
       if (waiter !== undefined) waiter(sandbox);
       else this.#idle = sandbox;
@@ -130,13 +155,21 @@ export class SessionSandboxes {
     }
     // No sandbox for a waiting cell from this one: with none left settling, it takes one from the pool now.
     if (this.#settling === 0) for (const waiter of this.#waiting.splice(0)) waiter(undefined);
-    if (ready) await sandbox.close();
+    if (discard !== undefined) {
+      this.#recycle(sandbox, discard);
+      await sandbox.close();
+    }
   }
 
-  #keep(sandbox: Sandbox): boolean {
+  /** Why a clean sandbox is not kept for the session's next cell; `undefined` when it is. */
+  #discardReason(sandbox: Sandbox): SandboxRecycleReason | undefined {
     const { isolation, lifetimeMs, heapMiB } = this.#options;
-    return !this.#closed && isolation === "context" && this.#idle === undefined &&
-      sandbox.cellsServed < MAX_CELLS_PER_SANDBOX && sandbox.busyMs < lifetimeMs &&
-      sandbox.heapBytes < heapMiB * 1024 * 1024 / 2;
+    if (this.#closed) return "session_closed";
+    if (isolation !== "context") return "isolation";
+    if (sandbox.cellsServed >= MAX_CELLS_PER_SANDBOX) return "cells_served";
+    if (sandbox.busyMs >= lifetimeMs) return "busy_time";
+    if (sandbox.heapBytes >= heapMiB * 1024 * 1024 / 2) return "heap";
+    if (this.#idle !== undefined) return "spare";
+    return undefined;
   }
 }

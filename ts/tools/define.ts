@@ -19,8 +19,10 @@ import {
   type Validation,
 } from "../schema/validate.ts";
 import { isRecord } from "../schema/json.ts";
+import type { NeedsApproval } from "./approval.ts";
 
 export type { JsonSchema, JsonSchemaObject, ToolArguments } from "../schema/validate.ts";
+export type { NeedsApproval } from "./approval.ts";
 
 /** What a handler learns about the call besides its arguments. */
 export interface ToolContext {
@@ -83,6 +85,11 @@ export interface ZodToolSpec<I extends ZodSchema, O extends ZodSchema> extends T
   outputSchema?: JsonSchema;
   /** The handler: receives the parsed arguments and returns a JSON-serializable result (or a promise of one). */
   run: (args: SchemaOutput<I>, ctx: ToolContext) => MaybePromise<SchemaOutput<O>>;
+  /**
+   * Pause each call for the host's `approve` (a session option) before `run`: always, or when this predicate says
+   * so for the parsed arguments. A denied call rejects in the cell and `run` never sees it.
+   */
+  needsApproval?: NeedsApproval<SchemaOutput<I>>;
 }
 
 /** A function tool whose arguments are described by a plain JSON Schema (`{type: "object"}` when omitted). */
@@ -100,6 +107,8 @@ export interface JsonSchemaToolSpec extends ToolSpecBase {
   // Method syntax on purpose: a handler may annotate `args` with the type its schema guarantees (`{ name: string }`).
   /** The handler: receives the validated arguments and returns a JSON-serializable result (or a promise of one). */
   run(args: ToolArguments, ctx: ToolContext): unknown;
+  /** Pause each call for the host's `approve` before `run`: always, or when this predicate says so for the arguments. */
+  needsApproval?: NeedsApproval<ToolArguments>;
 }
 
 /** A tool that takes the raw string the cell passes (`tools.shout("hi")`). */
@@ -116,6 +125,8 @@ export interface FreeformToolSpec extends ToolSpecBase {
   outputSchema?: JsonSchema;
   /** The handler: receives the string the cell passed and returns a JSON-serializable result (or a promise of one). */
   run: (input: string, ctx: ToolContext) => unknown;
+  /** Pause each call for the host's `approve` before `run`: always, or when this predicate says so for the input. */
+  needsApproval?: NeedsApproval<string>;
 }
 
 /** A checked tool, as returned by {@link defineTool}. Pass an array of them to the session. */
@@ -136,8 +147,12 @@ export interface ToolDefinition {
   readonly resultKind: ToolResultKind;
 }
 
-/** A handler call whose input was accepted, ready to run. */
-export type ToolInvocation = (ctx: ToolContext) => unknown;
+/** A handler call whose input was accepted, ready to run: the parsed arguments, and the handler bound to them. */
+export interface ToolInvocation {
+  /** The arguments as the handler gets them (a freeform tool's string). */
+  args: unknown;
+  run(ctx: ToolContext): unknown;
+}
 
 /**
  * Checks a call's input (`undefined` means `{}` for function tools) and binds it to the handler; a refused input
@@ -196,10 +211,11 @@ export function defineTool(spec: unknown): ToolDefinition {
       throw invalid(`tool \`${fields.name}\` is freeform (it takes a raw string), so it cannot have an input schema`);
     }
     const definition: ToolDefinition = Object.freeze({ ...base, kind: "freeform", inputSchema: undefined });
+    if (fields.needsApproval !== false) approvals.set(definition, fields.needsApproval);
     preparers.set(definition, (toolName) => (input) =>
       Promise.resolve(
         typeof input === "string"
-          ? { ok: true, value: (ctx) => run(input, ctx) }
+          ? { ok: true, value: { args: input, run: (ctx) => run(input, ctx) } }
           : { ok: false, error: toolExpectsString(toolName) },
       ));
     return definition;
@@ -218,6 +234,7 @@ export function defineTool(spec: unknown): ToolDefinition {
     );
   }
   const definition: ToolDefinition = Object.freeze({ ...base, kind: "function", inputSchema });
+  if (fields.needsApproval !== false) approvals.set(definition, fields.needsApproval);
   preparers.set(definition, (toolName) => {
     const bind = input === undefined
       ? bindJsonSchema(compileJsonSchema(fields.name, inputSchema), run)
@@ -266,7 +283,34 @@ export function withResultKind(definition: ToolDefinition, resultKind: ToolResul
   if (definition.resultKind === resultKind) return definition;
   const changed: ToolDefinition = Object.freeze({ ...definition, resultKind });
   preparers.set(changed, prepare);
+  const needsApproval = approvals.get(definition);
+  if (needsApproval !== undefined) approvals.set(changed, needsApproval);
   return changed;
+}
+
+/**
+ * The same tool with another approval rule (see `needsApproval` in {@link defineTool}); `false` removes it. For
+ * tools defined elsewhere, such as MCP tools a host wants to confirm. Throws `CodecellError("invalid_tool")` when
+ * `definition` did not come from `defineTool`.
+ *
+ * @example
+ * ```ts
+ * const remove = withApproval(defineTool({ name: "delete_file", run: () => "deleted" }), true);
+ * ```
+ */
+export function withApproval(definition: ToolDefinition, needsApproval: NeedsApproval<unknown>): ToolDefinition {
+  const prepare = preparers.get(definition);
+  if (!prepare) throw invalid(`tool \`${String(definition?.name)}\` was not created by defineTool`);
+  const checked = checkNeedsApproval(`tool \`${definition.name}\``, needsApproval, undefined);
+  const changed: ToolDefinition = Object.freeze({ ...definition });
+  preparers.set(changed, prepare);
+  if (checked !== false) approvals.set(changed, checked);
+  return changed;
+}
+
+/** Whether calls of a tool made by {@link defineTool} need the host's approval (`false` when they never do). */
+export function approvalOf(definition: ToolDefinition): NeedsApproval<unknown> {
+  return approvals.get(definition) ?? false;
 }
 
 /** Whether `value` was returned by {@link defineTool}. */
@@ -276,6 +320,8 @@ export function isToolDefinition(value: unknown): value is ToolDefinition {
 
 // Kept off the public object: how a definition validates and runs is the registry's business, not the host's.
 const preparers = new WeakMap<object, (toolName: string) => PreparedTool>();
+/** The approval rule of the definitions that have one. */
+const approvals = new WeakMap<object, NeedsApproval<unknown>>();
 
 // ---------------------------------------------------------------------------------------------------------------
 // Checking the definition
@@ -292,6 +338,7 @@ interface Fields {
   outputSchema: JsonSchema | undefined;
   /** The handler; the static input type belongs to the overload that was used, so it is checked by validation. */
   run: (input: unknown, ctx: ToolContext) => unknown;
+  needsApproval: NeedsApproval<unknown>;
 }
 
 const KNOWN_FIELDS: ReadonlySet<string> = new Set([
@@ -304,11 +351,12 @@ const KNOWN_FIELDS: ReadonlySet<string> = new Set([
   "output",
   "outputSchema",
   "run",
+  "needsApproval",
 ]);
 
 function checkFields(spec: unknown): Fields {
   if (!isRecord(spec)) throw invalid("defineTool expects an object with at least `name` and `run`");
-  const { name, description, namespace, kind, input, inputSchema, output, outputSchema, run } = spec;
+  const { name, description, namespace, kind, input, inputSchema, output, outputSchema, run, needsApproval } = spec;
   if (typeof name !== "string" || name === "") throw invalid("a tool needs a non-empty string `name`");
   const label = `tool \`${name}\``;
   const unknownField = Object.keys(spec).find((key) => !KNOWN_FIELDS.has(key));
@@ -347,7 +395,18 @@ function checkFields(spec: unknown): Fields {
     outputSchema,
     // Called on the spec, so a handler written as a method keeps its `this`.
     run: (input, ctx) => Reflect.apply(run, spec, [input, ctx]),
+    needsApproval: checkNeedsApproval(label, needsApproval, spec),
   };
+}
+
+/** `needsApproval` as given (absent: `false`); a predicate is called on `owner`, like `run`. */
+function checkNeedsApproval(label: string, needsApproval: unknown, owner: unknown): NeedsApproval<unknown> {
+  if (needsApproval === undefined) return false;
+  if (typeof needsApproval === "boolean") return needsApproval;
+  if (typeof needsApproval !== "function") {
+    throw invalid(`${label}: \`needsApproval\` must be a boolean or a function of the arguments`);
+  }
+  return (args) => Reflect.apply(needsApproval, owner, [args]);
 }
 
 function outputJsonSchema(fields: Fields): JsonSchema | undefined {
@@ -411,7 +470,7 @@ function bindJsonSchema(
 ): (args: ToolArguments) => Validation<ToolInvocation> {
   return (args) => {
     const checked = validate(args);
-    return checked.ok ? { ok: true, value: (ctx) => run(checked.value, ctx) } : checked;
+    return checked.ok ? { ok: true, value: { args: checked.value, run: (ctx) => run(checked.value, ctx) } } : checked;
   };
 }
 
@@ -421,7 +480,7 @@ function bindZod<T>(
 ): (args: ToolArguments) => Promise<Validation<ToolInvocation>> {
   return async (args) => {
     const checked = await validate(args);
-    return checked.ok ? { ok: true, value: (ctx) => run(checked.value, ctx) } : checked;
+    return checked.ok ? { ok: true, value: { args: checked.value, run: (ctx) => run(checked.value, ctx) } } : checked;
   };
 }
 

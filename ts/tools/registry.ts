@@ -6,7 +6,9 @@
  */
 import { CodecellError } from "../contract/errors.ts";
 import type { JsonValue, SandboxTool } from "../contract/wire.ts";
+import { approveCall, type Approver, type NeedsApproval } from "./approval.ts";
 import {
+  approvalOf,
   isToolDefinition,
   type PreparedTool,
   prepareTool,
@@ -37,8 +39,17 @@ export interface ToolEntry {
   readonly declaration: string;
   /** The `ALL_TOOLS` description: the tool's description, then its declaration in a ts fence (docs/contract.md §5). */
   readonly description: string;
-  /** Validates `input`, runs the handler, and returns its result as JSON. Never throws. */
-  call(input: unknown, ctx: ToolContext): Promise<ToolCallResult>;
+  /**
+   * Validates `input`, asks `approve` when the tool needs approval (docs/contract.md §5), runs the handler, and
+   * returns its result as JSON. Never throws.
+   */
+  call(input: unknown, ctx: ToolContext, options?: ToolCallOptions): Promise<ToolCallResult>;
+}
+
+/** What a call needs from the session besides its context. */
+export interface ToolCallOptions {
+  /** Decides on calls of tools that need approval; without it, those calls are refused. */
+  approve?: Approver;
 }
 
 /** Built from the session's tool definitions; {@linkcode ToolRegistry.of} throws `CodecellError` for a bad set. */
@@ -87,6 +98,7 @@ export class ToolRegistry {
       const { aliases, declaration: declareLine } = rendered[position];
       const declaration = [...aliases, declareLine].join("\n");
       const prepared = preparedTool(definition, name);
+      const needsApproval = approvalOf(definition);
       this.#entries.set(name, Object.freeze({
         name,
         kind: definition.kind,
@@ -94,7 +106,8 @@ export class ToolRegistry {
         definition,
         declaration,
         description: allToolsDescription(definition.description, declaration),
-        call: (input: unknown, ctx: ToolContext) => callTool(name, prepared, input, ctx),
+        call: (input: unknown, ctx: ToolContext, options: ToolCallOptions = {}) =>
+          callTool(name, prepared, needsApproval, input, ctx, options),
       }));
     });
     this.#sandboxTools = Object.freeze(
@@ -145,14 +158,20 @@ function preparedTool(definition: ToolDefinition, name: string): PreparedTool {
 async function callTool(
   name: string,
   prepared: PreparedTool,
+  needsApproval: NeedsApproval<unknown>,
   input: unknown,
   ctx: ToolContext,
+  options: ToolCallOptions,
 ): Promise<ToolCallResult> {
   let result: unknown;
   try {
     const checked = await prepared(input);
     if (!checked.ok) return checked;
-    result = await checked.value(ctx);
+    const { cellId, callId, signal } = ctx;
+    const request = { cellId, callId, tool: name, args: checked.value.args, signal };
+    const approval = await approveCall(needsApproval, request, options.approve);
+    if (!approval.ok) return approval;
+    result = await checked.value.run(ctx);
   } catch (error) {
     return { ok: false, error: errorText(error) };
   }

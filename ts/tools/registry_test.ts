@@ -233,6 +233,7 @@ test("malformed definitions throw invalid_tool with a clear message", () => {
     ["unknown field", () => Reflect.apply(defineTool, undefined, [{ name: "a", input_schema: {}, run: () => 1 }])],
     ["bad kind", () => Reflect.apply(defineTool, undefined, [{ name: "a", kind: "raw", run: () => 1 }])],
     ["empty namespace", () => defineTool({ name: "a", namespace: "", run: () => 1 })],
+    ["needsApproval a string", () => Reflect.apply(defineTool, undefined, [{ name: "a", needsApproval: "yes", run: () => 1 }])],
   ];
   assert.deepEqual(
     cases.map(([label, define]) => [label, codeAndMessage(captureError(define))]),
@@ -264,10 +265,14 @@ test("malformed definitions throw invalid_tool with a clear message", () => {
       ["unknown field", {
         code: "invalid_tool",
         message: "tool `a` has an unknown field `input_schema` (known: name, description, namespace, kind, input, " +
-          "inputSchema, output, outputSchema, run)",
+          "inputSchema, output, outputSchema, run, needsApproval)",
       }],
       ["bad kind", { code: "invalid_tool", message: 'tool `a`: `kind` must be "function" or "freeform"' }],
       ["empty namespace", { code: "invalid_tool", message: "tool `a`: `namespace` must be a non-empty string" }],
+      ["needsApproval a string", {
+        code: "invalid_tool",
+        message: "tool `a`: `needsApproval` must be a boolean or a function of the arguments",
+      }],
     ],
   );
 });

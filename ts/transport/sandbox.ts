@@ -37,6 +37,27 @@ export interface StoredValues {
   entries(): Iterable<[string, { json: string; version: number }]>;
 }
 
+/**
+ * Why a sandbox ended: the host stopped it (the cell was terminated, hit its lifetime, output or store limit,
+ * broke the protocol, did not get ready after its cell, or its session closed), or it ended by itself (out of
+ * memory, or any other exit).
+ */
+export type SandboxEndReason =
+  | "terminate"
+  | "timeout"
+  | "output_limit"
+  | "store_limit"
+  | "protocol"
+  | "settle_timeout"
+  | "session_closed"
+  | "memory_limit"
+  | "exited";
+
+/** The reasons for which the host stops a sandbox. */
+export type SandboxKillReason = Exclude<SandboxEndReason, "memory_limit" | "exited">;
+
+let nextSandboxId = 1;
+
 type Phase = "booting" | "warming" | "idle" | "busy" | "settling" | "dead";
 
 /** A cell waiting for the sandbox to be able to take it. */
@@ -49,6 +70,9 @@ interface PendingStart {
 /** One sandbox process (or memory link), with its protocol state. */
 export class Sandbox implements LinkListener {
   readonly link: SandboxLink;
+  /** A process-wide number naming the sandbox in events and traces. */
+  readonly id: number = nextSandboxId++;
+  #killReason: SandboxKillReason | undefined;
   #phase: Phase = "booting";
   #warmRequested = false;
   #pending: PendingStart | undefined;
@@ -143,9 +167,17 @@ export class Sandbox implements LinkListener {
     return new Promise((resolve) => (this.#settled = resolve));
   }
 
-  /** Stops the sandbox now; resolves when it has ended. */
-  kill(): Promise<SandboxExit> {
+  /** Stops the sandbox now, for `reason` (the first one given is kept); resolves when it has ended. */
+  kill(reason: SandboxKillReason): Promise<SandboxExit> {
+    if (!this.link.exited) this.#killReason ??= reason;
     return this.link.kill();
+  }
+
+  /** Why the sandbox ended, once it has: `exit` is what its link reported. */
+  endReason(exit: SandboxExit): SandboxEndReason {
+    if (this.#killReason !== undefined) return this.#killReason;
+    if (exit.protocolError !== undefined) return "protocol";
+    return exit.outOfMemory ? "memory_limit" : "exited";
   }
 
   /** Asks the sandbox to end (its stdin closes), escalating if it does not. */
@@ -160,6 +192,7 @@ export class Sandbox implements LinkListener {
       case "booting":
         if (message.type !== "sandbox/hello") return this.#violation(message.type, "before the sandbox's hello");
         if (message.protocol !== PROTOCOL_VERSION) {
+          this.#killReason ??= "protocol";
           this.link.kill({ code: "version_mismatch", sandbox: message.protocol, host: PROTOCOL_VERSION });
           return;
         }
@@ -225,7 +258,7 @@ export class Sandbox implements LinkListener {
         this.#listener = undefined;
         this.busyMs += performance.now() - this.#busySince;
         this.#phase = "settling";
-        this.#settleTimer = setTimeout(() => this.link.kill(), SETTLE_GRACE_MS);
+        this.#settleTimer = setTimeout(() => void this.kill("settle_timeout"), SETTLE_GRACE_MS);
         listener.message(message);
         return;
       }
@@ -254,6 +287,7 @@ export class Sandbox implements LinkListener {
   }
 
   #violation(type: string, when: string): void {
+    this.#killReason ??= "protocol";
     this.link.kill({ code: "unexpected_message", type, when });
   }
 }
