@@ -7,6 +7,7 @@
  */
 import { ECMASCRIPT_GLOBALS, HELPERS } from "../ts/contract/helpers.ts";
 import {
+  ErrorCtor,
   ObjectDefineProperty,
   ObjectGetPrototypeOf,
   ReflectApply,
@@ -44,6 +45,19 @@ export function installGlobals(helpers: ReadonlyMap<string, unknown>, isLive: ()
     ReflectDefineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
   }
   guardFinalization(isLive);
+  sealStackTraces();
+}
+
+/**
+ * Keeps stack traces strings. Deno formats them in the sandbox's outer realm, and the call sites it hands to a
+ * user's `Error.prepareStackTrace` belong to that realm: their constructor chain leads to the outer `Function`
+ * (docs/architecture.md "The sandbox"). So `Error.prepareStackTrace` is fixed to `undefined` (which also shadows
+ * any getter a cell puts on `Function.prototype`), and the global `Error`, where Deno looks it up, cannot be
+ * replaced.
+ */
+function sealStackTraces(): void {
+  ObjectDefineProperty(ErrorCtor, "prepareStackTrace", { value: undefined, writable: false, configurable: false });
+  ObjectDefineProperty(globalThis, "Error", { value: ErrorCtor, writable: false, configurable: false, enumerable: false });
 }
 
 /**

@@ -109,7 +109,14 @@ export function lockDown(): void {
   }
   for (let proto = Object.getPrototypeOf(globalThis); proto !== null && proto !== Object.prototype;) {
     for (const name of Object.getOwnPropertyNames(proto)) if (!RUNTIME_NEEDS.has(name)) Reflect.deleteProperty(proto, name);
+    Object.freeze(proto);
     proto = Object.getPrototypeOf(proto);
+  }
+  // The runtime looks `JSON`, `Promise`, ... up on the global at call time: code that escaped a context must not
+  // be able to swap them for its own.
+  for (const name of Object.getOwnPropertyNames(globalThis)) {
+    const descriptor = Reflect.getOwnPropertyDescriptor(globalThis, name)!;
+    if (descriptor.configurable) Reflect.defineProperty(globalThis, name, { ...descriptor, ...("value" in descriptor ? { writable: false } : {}), configurable: false });
   }
   freezeIntrinsics();
 }

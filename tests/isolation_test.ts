@@ -60,11 +60,10 @@ await caught("helper module", () => import("codecell/helpers"));
 // Errors thrown by a helper when the stack is nearly exhausted: the bridge to the outer realm then fails too.
 const deep = (n) => { try { return n > 0 ? deep(n + 1) : 0; } catch { try { text("x"); } catch (error) { return error; } return undefined; } };
 await caught("stack exhaustion", () => deep(1));
-// Stack traces as structured call sites, including frames below the cell.
-Error.prepareStackTrace = (error, sites) => sites.flatMap((site) => [site.getFunction(), site.getThis()]);
+// Stack traces as structured call sites, including frames below the cell (the hook is refused: see below).
+try { Error.prepareStackTrace = (error, sites) => [sites, ...sites.flatMap((site) => [site.getFunction(), site.getThis()])]; } catch {}
 await caught("call sites", () => { try { text({ toJSON() { throw new Error("x"); } }); } catch (error) { return error.stack; } });
 await caught("call sites in a timer", () => new Promise((resolve) => setTimeout(() => resolve(new Error("t").stack), 1)));
-Error.prepareStackTrace = undefined;
 text(JSON.stringify({ walked: walked > 100, foreign }));
 text(globalThis.constructor.constructor("return typeof Deno")());
 `;
@@ -199,4 +198,22 @@ test("the sandboxes a session starts hold no permission, whatever the host runti
     assert.deepEqual(textsOf(await s.execTool('text("ran")')), ["ran"]);
   });
   for (const arg of DENY_ALL_PERMISSIONS) assert.ok(sandboxArgs({ bundle: "b.js", importMap: "m.json" }, 64).includes(arg));
+});
+
+test("stack-trace call sites, which Deno makes in the sandbox's own realm, never reach a cell", async () => {
+  const hooks = {
+    "Error.prepareStackTrace": 'Error.prepareStackTrace = (_e, s) => { site = s[0]; return ""; }; new Error().stack;',
+    "a replaced global Error": 'globalThis.Error = { prepareStackTrace: (_e, s) => { site = s[0]; return ""; } }; new TypeError().stack;',
+    "a getter on Function.prototype":
+      'Object.defineProperty(Function.prototype, "prepareStackTrace", { get() { return (_e, s) => { site = s[0]; return ""; }; } }); new Error().stack;',
+    "a subclass": 'class E extends Error { static prepareStackTrace(_e, s) { site = s[0]; return ""; } } new E().stack;',
+    "Error.captureStackTrace": 'Error.prepareStackTrace = (_e, s) => { site = s[0]; return ""; }; const o = {}; Error.captureStackTrace(o); o.stack;',
+    "defineProperty on Error": 'Object.defineProperty(Error, "prepareStackTrace", { value: (_e, s) => { site = s[0]; return ""; } }); new Error().stack;',
+  };
+  await withSession(async (s) => {
+    for (const [name, hook] of Object.entries(hooks)) {
+      const out = await s.execTool(`let site; try { ${hook} } catch {} text(typeof site);`);
+      assert.deepEqual([name, textsOf(out)], [name, ["undefined"]]);
+    }
+  });
 });
