@@ -15,6 +15,7 @@ import { MAX_TIMER_MS, utf8ByteLength } from "../ts/contract/defaults.ts";
 import type { SandboxToHost } from "../ts/contract/wire.ts";
 import type { Captured } from "./outer.ts";
 import { mapStack } from "./stack.ts";
+import { CELL_BROKE_HELPERS } from "../ts/contract/messages.ts";
 
 /** The kernel's source: a script that evaluates to its exports (inlined by the bundle build). */
 declare const KERNEL_SOURCE: string;
@@ -102,20 +103,32 @@ export class CellContext {
       this.#end(false, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
       return ended;
     }
-    this.#kernel.run(cell);
+    this.#enter(() => this.#kernel.run(cell));
     return ended;
   }
 
   /** Settles a pending tool call of the cell. */
   settle(callId: string, ok: boolean, text: string): void {
-    if (this.#live) this.#kernel.settle(callId, ok, text);
+    if (this.#live) this.#enter(() => this.#kernel.settle(callId, ok, text));
+  }
+
+  /**
+   * Calls into the kernel. The cell can make a kernel call throw (say, a getter on `Promise.prototype` that
+   * throws); what it throws is the cell's own object, never touched here: the cell fails instead.
+   */
+  #enter(call: () => void): void {
+    try {
+      call();
+    } catch {
+      this.#end(false, CELL_BROKE_HELPERS);
+    }
   }
 
   #end(ok: boolean, error: string): void {
     if (!this.#live) return;
     this.#send(ok ? { type: "cell/done", ok: true } : { type: "cell/done", ok: false, error });
     this.#live = false;
-    this.#kernel.close();
+    this.#enter(() => this.#kernel.close());
     this.#session.merge(this.#writes);
     this.#onEnd?.();
   }
@@ -174,7 +187,7 @@ export class CellContext {
   #arm(id: number, ms: number): void {
     const delay = ms > MAX_TIMER_MS ? MAX_TIMER_MS : ms;
     this.#io.sleep(delay).then(() => {
-      if (this.#live) this.#kernel.fire(id);
+      if (this.#live) this.#enter(() => this.#kernel.fire(id));
     });
   }
 }

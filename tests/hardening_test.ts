@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { CodeModeSession } from "../ts/mod.ts";
+import { CELL_BROKE_HELPERS } from "../ts/contract/messages.ts";
 import { cacheRoot } from "../ts/transport/cache_dir.ts";
 import { chooseOsLayer, osLaunch } from "../ts/transport/os_sandbox.ts";
 import { denoBinaryPath } from "../ts/transport/deno_binary.ts";
@@ -165,4 +166,14 @@ console.log(JSON.stringify(out));`,
     server.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a cell that breaks a built-in the helpers rely on fails as a script error, and the sandbox serves on", async () => {
+  await withSession(async (s) => {
+    const broken = await s.exec(
+      'Object.defineProperty(Promise.prototype, "constructor", { get() { throw { toString() { return "x"; } }; } });',
+    );
+    assert.deepEqual([broken.status, broken.error], ["failed", { kind: "script", message: CELL_BROKE_HELPERS }]);
+    assert.deepEqual(textsOf(await s.execTool('text("after")')), ["after"]);
+  });
 });

@@ -386,3 +386,10 @@ export function truncationMarker(removedTokens: number): string {
 export function omittedTextItems(count: number): string {
   return `[omitted ${count} text items ...]`;
 }
+
+/**
+ * The error of a cell that made a helper's own machinery throw (by changing a built-in the helpers rely on, such as
+ * a getter on `Promise.prototype`): the cell fails with this instead of what it threw.
+ */
+export const CELL_BROKE_HELPERS =
+  "Error: the cell changed a built-in that codecell's helpers rely on (such as Promise.prototype), and they stopped";
