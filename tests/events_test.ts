@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
 import { type CodecellEvent, type SessionOptions, TOOL_CALL_CANCELLED } from "../ts/mod.ts";
 import { withSession } from "./util.ts";
+import { toolArgumentsUnreadable } from "../ts/contract/messages.ts";
 
 /** The events a session reported, with a way to wait for one. */
 class EventLog {
@@ -244,4 +245,17 @@ test("without onEventError, the first error a listener throws is reported with c
   const [message, error] = warnings[0];
   assert.equal(message, "codecell: the onEvent listener threw on a notify event (later errors are not reported):");
   assert.ok(error instanceof Error && error.message === "listener broke");
+});
+
+test("with values on, tool arguments nested too deep to walk are reported without them, and the call rejects", async () => {
+  const log = new EventLog();
+  await withSession(async (s) => {
+    const out = await s.exec(
+      "let a = {}; for (let i = 0; i < 5000; i++) a = { a };\n" +
+        "try { await tools.echo(a); } catch (e) { text(e.message); }",
+    );
+    assert.deepEqual([out.status, out.items], ["completed", [{ type: "input_text", text: toolArgumentsUnreadable("echo", "depth") }]]);
+    const start = log.events.find((event) => event.type === "tool.start");
+    assert.ok(start !== undefined && !("args" in start));
+  }, { onEvent: log.listener, eventsIncludeValues: true });
 });

@@ -123,14 +123,15 @@ export class CellObservation implements CellHooks {
   }
 }
 
-/** The value of a JSON text (absent when it is not JSON: only a forged frame sends that). */
+/**
+ * The value of a JSON text; absent when it is not JSON (only a forged frame sends that) or is nested too deep to
+ * walk (a cell's arguments are checked for depth only later, by the call itself).
+ */
 function jsonOf(text: string): { value: JsonValue } | undefined {
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    const parsed = z.json().safeParse(JSON.parse(text));
+    return parsed.success ? { value: parsed.data } : undefined;
   } catch {
-    return undefined;
+    return undefined; // not JSON, or a RangeError from nesting deeper than the stack
   }
-  const parsed = z.json().safeParse(value);
-  return parsed.success ? { value: parsed.data } : undefined;
 }
