@@ -24,7 +24,15 @@ test("the output limit stops a cell that buffers too much undelivered output", a
       kind: "output_limit",
       message: "exec cell 1 exceeded its output limit of 10000 bytes of buffered output and was stopped",
     });
-    assert.equal(result.items.length, 101);
+    // Each item counts 64 bytes on top of its text: the 61st of 164 bytes crosses 10 000.
+    assert.equal(result.items.length, 61);
+  }, { limits: { outputBytes: 10_000 } });
+});
+
+test("empty output items count against the output limit too", async () => {
+  await withSession(async (s) => {
+    const result = await s.exec('for (let i = 0; i < 1e6; i++) text("");');
+    assert.deepEqual([result.status, result.error?.kind, result.items.length], ["failed", "output_limit", 157]);
   }, { limits: { outputBytes: 10_000 } });
 });
 

@@ -37,6 +37,7 @@ import {
   type CellLimits,
   MAX_ARGUMENT_DEPTH,
   MAX_TIMER_MS,
+  OUTPUT_ITEM_OVERHEAD_BYTES,
   utf8ByteLength,
   YIELD_GRACE_FROM_MS,
   YIELD_GRACE_MS,
@@ -261,7 +262,8 @@ export class CellActor implements CellListener {
 
   #emit(item: ContentItem, bytes: number): void {
     this.#buffer.push(item);
-    this.#bufferedBytes += bytes;
+    // Every item costs the host memory of its own: millions of empty texts must reach the limit too.
+    this.#bufferedBytes += bytes + OUTPUT_ITEM_OVERHEAD_BYTES;
     this.#outputBytes += bytes;
     if (this.#bufferedBytes > this.ctx.limits.outputBytes) {
       this.#stop(

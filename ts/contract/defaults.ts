@@ -43,6 +43,9 @@ export const DEFAULT_LIMITS: Readonly<SessionLimits> = Object.freeze({
   storedBytes: 64 << 20,
 });
 
+/** What each buffered output item counts against `outputBytes` on top of its own bytes. */
+export const OUTPUT_ITEM_OVERHEAD_BYTES = 64;
+
 /** The longest delay a timer can hold (setTimeout's own limit); longer waits are clamped to it. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
