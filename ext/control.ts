@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { NOTIFY_EXPECTS_TEXT } from "../ts/contract/messages.ts";
+import { MAX_NOTIFY_CHARS } from "../ts/contract/defaults.ts";
+import { NOTIFY_EXPECTS_TEXT, notifyTooLong } from "../ts/contract/messages.ts";
 import { ErrorCtor, StringPrototypeTrim } from "./intrinsics.ts";
 import { toText } from "./output.ts";
 import { Op } from "./bridge.ts";
@@ -13,6 +14,7 @@ import { finish, host } from "./state.ts";
 export function notify(value?: unknown): void {
   const message = toText(value);
   if (StringPrototypeTrim(message) === "") throw new ErrorCtor(NOTIFY_EXPECTS_TEXT);
+  if (message.length > MAX_NOTIFY_CHARS) throw new ErrorCtor(notifyTooLong(message.length));
   host(Op.notify, message);
 }
 

@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { PNG, statusOf, textsOf, withSession } from "./util.ts";
+import { notifyTooLong } from "../ts/contract/messages.ts";
 
 /** Runs `calls` (expressions) in one cell, each in try/catch, and returns what each threw (or "ok"). */
 function errorsOf(calls: string[]): string {
@@ -153,6 +154,14 @@ test("notify reaches the host at once and rejects blank text", async () => {
     ]);
     assert.deepEqual(textsOf(out), ["Error: notify expects non-empty text", "ok"]);
   }, { onNotify: (n) => seen.push(n) });
+});
+
+test("notify refuses text longer than a notification holds, and sends nothing", async () => {
+  const seen: string[] = [];
+  await withSession(async (s) => {
+    const out = await s.execTool('try { notify("x".repeat(16385)); } catch (e) { text(e.message); }\nnotify("x".repeat(16384));');
+    assert.deepEqual([textsOf(out), seen.map((text) => text.length)], [[notifyTooLong(16_385)], [16_384]]);
+  }, { onNotify: (n) => seen.push(n.text) });
 });
 
 test("setTimeout and clearTimeout follow the contract's argument rules", async () => {

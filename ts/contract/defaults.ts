@@ -43,6 +43,9 @@ export const DEFAULT_LIMITS: Readonly<SessionLimits> = Object.freeze({
   storedBytes: 64 << 20,
 });
 
+/** Longest `notify()` text, in UTF-16 code units: notifications are progress lines, not output. */
+export const MAX_NOTIFY_CHARS = 16_384;
+
 /** What each buffered output item counts against `outputBytes` on top of its own bytes. */
 export const OUTPUT_ITEM_OVERHEAD_BYTES = 64;
 

@@ -8,7 +8,7 @@
  */
 import type { ProtocolViolation } from "./wire.ts";
 import { CELL_FILE_NAME } from "./cell_source.ts";
-import { MAX_ARGUMENT_DEPTH } from "./defaults.ts";
+import { MAX_ARGUMENT_DEPTH, MAX_NOTIFY_CHARS } from "./defaults.ts";
 import { EXIT_PERMISSIONS_GRANTED } from "./codec.ts";
 
 // ---- helpers inside a cell (§4, §5) ----
@@ -65,6 +65,11 @@ export function storeLimitExceeded(key: string, scope: "value" | "session", limi
 
 /** `notify()` got text that is blank after trimming. */
 export const NOTIFY_EXPECTS_TEXT = "notify expects non-empty text";
+
+/** `notify()` got more text than a notification may hold. */
+export function notifyTooLong(length: number): string {
+  return `notify text is ${length} characters long; a notification holds at most ${MAX_NOTIFY_CHARS} (use text() for output)`;
+}
 
 /** `setTimeout()` got a callback that is not a function. */
 export const SET_TIMEOUT_EXPECTS_FUNCTION = "setTimeout expects a function callback";

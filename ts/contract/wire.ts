@@ -18,6 +18,7 @@
 import { z } from "zod";
 import { isImageDataUrl } from "./items.ts";
 import { IMAGE_DETAILS } from "./items.ts";
+import { MAX_NOTIFY_CHARS } from "./defaults.ts";
 
 export { PROTOCOL_VERSION } from "./codec.ts";
 
@@ -103,7 +104,10 @@ export const StoreSet = z.strictObject({
   key: z.string(),
   json: z.string().refine(isJsonText, { error: "not a JSON text on one line" }),
 });
-export const CellNotify = z.strictObject({ type: z.literal("cell/notify"), text: z.string().min(1) });
+export const CellNotify = z.strictObject({
+  type: z.literal("cell/notify"),
+  text: z.string().min(1).max(MAX_NOTIFY_CHARS),
+});
 export const CellYield = z.strictObject({ type: z.literal("cell/yield") });
 /** The cell ended: completed (`ok`, also after `exit()`) or failed with an error text (already stack-mapped). */
 export const CellDone = z.discriminatedUnion("ok", [
