@@ -75,3 +75,17 @@ test("tool calls beyond the in-flight cap reject inside the cell; the others run
     assert.ok(!events.seen.includes("gate-waiting:c"));
   }, { limits: { maxToolCallsInFlight: 2 } });
 });
+
+test("running cells' stored values count together against the session's limit", async () => {
+  await withSession(async (s, { gates, events }) => {
+    const first = s.exec('store("a1", "x".repeat(900_000)); store("a2", "x".repeat(900_000)); await tools.gate({ name: "a" }); text("a done");');
+    await events.when("gate-waiting:a");
+    const second = await s.exec('store("b1", "x".repeat(900_000)); text("b done");');
+    assert.deepEqual([second.status, second.error?.kind, second.items], ["failed", "protocol", []]);
+    assert.match(second.error!.message, /stored values over their limit \(2700\d+ bytes, the limit is 2000000\)/);
+    gates.open("a");
+    assert.deepEqual((await first).items, [{ type: "input_text", text: "a done" }]);
+    const sizes = await s.execTool('text([load("a1")?.length, load("a2")?.length, load("b1")?.length])');
+    assert.deepEqual(textsOf(sizes), ["[900000,900000,null]"]);
+  }, { limits: { storedValueBytes: 1_000_000, storedBytes: 2_000_000 } });
+});

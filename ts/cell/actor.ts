@@ -54,6 +54,10 @@ export interface StoredSizes {
   bytesOf(key: string): number;
   /** Bytes of all stored values. */
   readonly totalBytes: number;
+  /** Bytes the session's running cells have written on top of the stored values, not merged yet. */
+  readonly pendingBytes: number;
+  /** Adds `bytes` (negative: releases them) to {@linkcode pendingBytes}. */
+  reserve(bytes: number): void;
 }
 
 /** What a cell needs from its session. */
@@ -97,6 +101,8 @@ export class CellActor implements CellListener {
   #sandbox: Sandbox | undefined;
   /** How much this cell's writes add to the session's stored bytes. */
   #addedBytes = 0;
+  /** What this cell has reserved of the session's stored-value room (see `StoredSizes.reserve`). */
+  #reservedBytes = 0;
   /** Notifications sent, and dropped past the limit. */
   #notifications = 0;
   #droppedNotifications = 0;
@@ -309,7 +315,9 @@ export class CellActor implements CellListener {
     const { storedValueBytes, storedBytes } = this.ctx.limits;
     const previous = this.#writes.get(key);
     const replaced = previous === undefined ? this.ctx.stored.bytesOf(key) : utf8ByteLength(previous);
-    const total = this.ctx.stored.totalBytes + this.#addedBytes - replaced + bytes;
+    // Other running cells' writes count too: together they must fit when they are merged.
+    const others = this.ctx.stored.pendingBytes - this.#reservedBytes;
+    const total = this.ctx.stored.totalBytes + others + this.#addedBytes - replaced + bytes;
     if (bytes > storedValueBytes || total > storedBytes) {
       const limit = bytes > storedValueBytes ? storedValueBytes : storedBytes;
       const violation = { code: "store_limit", bytes: bytes > storedValueBytes ? bytes : total, limit } as const;
@@ -320,6 +328,12 @@ export class CellActor implements CellListener {
       return;
     }
     this.#addedBytes += bytes - replaced;
+    // Only growth is reserved: a cell that shrinks a value may still end without its writes being merged.
+    const reserve = Math.max(0, this.#addedBytes) - this.#reservedBytes;
+    if (reserve > 0) {
+      this.ctx.stored.reserve(reserve);
+      this.#reservedBytes += reserve;
+    }
     this.#writes.set(key, json);
   }
 
@@ -358,6 +372,8 @@ export class CellActor implements CellListener {
     if (this.#state === "running") this.#state = "finished";
     clearTimeout(this.#lifetimeTimer);
     this.#abortToolCalls();
+    this.ctx.stored.reserve(-this.#reservedBytes); // merged now, or dropped
+    this.#reservedBytes = 0;
     if (this.#droppedNotifications > 0) {
       const text = notificationsDropped(this.#droppedNotifications, this.ctx.limits.maxNotifications);
       this.ctx.onNotify?.({ cellId: this.id, text });

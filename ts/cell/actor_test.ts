@@ -19,7 +19,7 @@ const limits = {
   storedBytes: 150,
 };
 const setup: HostSetup = { type: "session/setup", tools: [], console: true, limits };
-const noStoredValues = { entries: () => [].values(), bytesOf: () => 0, totalBytes: 0 };
+const noStoredValues = { entries: () => [].values(), bytesOf: () => 0, totalBytes: 0, pendingBytes: 0, reserve() {} };
 
 interface Harness {
   cell: CellActor;

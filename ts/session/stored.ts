@@ -13,6 +13,7 @@ export class SessionStore implements StoredValues, StoredSizes {
   readonly #values = new Map<string, { json: string; version: number; bytes: number }>();
   #version = 0;
   #total = 0;
+  #pending = 0;
 
   entries(): IterableIterator<[string, { json: string; version: number }]> {
     return this.#values.entries();
@@ -24,6 +25,14 @@ export class SessionStore implements StoredValues, StoredSizes {
 
   get totalBytes(): number {
     return this.#total;
+  }
+
+  get pendingBytes(): number {
+    return this.#pending;
+  }
+
+  reserve(bytes: number): void {
+    this.#pending += bytes;
   }
 
   /**
