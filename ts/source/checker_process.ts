@@ -222,6 +222,9 @@ class Checker {
   readonly #owners = new Set<object>();
   #running = false;
   #nextId = 1;
+  /** When each owner was last served (a count of checks): the least recently served goes next. */
+  readonly #served = new Map<object, number>();
+  #checks = 0;
   #typescript: ReturnType<typeof typescript> | undefined;
 
   /** Checks a cell for `owner` (a session); `signal` cancels the check (the session is closing). */
@@ -241,6 +244,7 @@ class Checker {
   /** `owner` is gone: its checks stop, and with the last owner the process ends. */
   release(owner: object): void {
     this.#owners.delete(owner);
+    this.#served.delete(owner);
     for (const job of this.#queue.filter((queued) => queued.owner === owner)) this.#cancel(job);
     if (this.#process?.runs(owner)) this.#process.kill();
     if (this.#owners.size === 0) this.#process?.kill();
@@ -253,11 +257,26 @@ class Checker {
     job.resolve({ ok: false, error: typecheckFailed("the session is closing") });
   }
 
+  /**
+   * Takes the oldest check of the session served least recently: one session's slow checks (each may take the
+   * whole time limit) cannot hold back every other session's.
+   */
+  #next(): Job {
+    const lastServed = (job: Job) => this.#served.get(job.owner) ?? -1;
+    let best = 0;
+    this.#queue.forEach((job, i) => {
+      if (lastServed(job) < lastServed(this.#queue[best]!)) best = i;
+    });
+    const job = this.#queue.splice(best, 1)[0]!;
+    this.#served.set(job.owner, this.#checks++);
+    return job;
+  }
+
   async #drain(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
     while (this.#queue.length > 0) {
-      const job = this.#queue.shift()!;
+      const job = this.#next();
       if (this.#process === undefined || this.#process.ended || this.#process.spent) {
         this.#process?.kill();
         const ts = this.#typescript;

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { typeDeclarations } from "../typegen/declarations.ts";
 import { defineTool } from "../tools/define.ts";
 import { ToolRegistry } from "../tools/registry.ts";
-import { typecheckCell } from "./typecheck.ts";
+import { releaseTypechecks, typecheckCell } from "./typecheck.ts";
 
 const DECLARATIONS = typeDeclarations(
   new ToolRegistry([
@@ -126,6 +126,18 @@ test("concurrent checks each get their own answer", async () => {
     typecheckCell('text(await tools.lookup_order({ order_id: "3" }));', DECLARATIONS),
   ]);
   assert.deepEqual(results.map((result) => result.ok), [true, false, true]);
+});
+
+test("checks are served round-robin between sessions: one session's queue does not hold another's back", async () => {
+  const busy = {};
+  const other = {};
+  const finished: string[] = [];
+  const check = (name: string, owner: object) =>
+    typecheckCell("text(1);", DECLARATIONS, { owner }).then(() => void finished.push(name));
+  await Promise.all([check("busy 1", busy), check("busy 2", busy), check("busy 3", busy), check("other", other)]);
+  releaseTypechecks(busy);
+  releaseTypechecks(other);
+  assert.deepEqual(finished, ["busy 1", "other", "busy 2", "busy 3"]);
 });
 
 test("an aborted check fails with a message instead of rejecting", async () => {
