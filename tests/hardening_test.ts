@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { CodeModeSession } from "../ts/mod.ts";
-import { CELL_BROKE_HELPERS } from "../ts/contract/messages.ts";
+import { CELL_BROKE_HELPERS, cellSyntaxError, sourceNestedTooDeep } from "../ts/contract/messages.ts";
 import { cacheRoot } from "../ts/transport/cache_dir.ts";
 import { chooseOsLayer, osLaunch } from "../ts/transport/os_sandbox.ts";
 import { denoBinaryPath } from "../ts/transport/deno_binary.ts";
@@ -174,6 +174,16 @@ test("a cell that breaks a built-in the helpers rely on fails as a script error,
       'Object.defineProperty(Promise.prototype, "constructor", { get() { throw { toString() { return "x"; } }; } });',
     );
     assert.deepEqual([broken.status, broken.error], ["failed", { kind: "script", message: CELL_BROKE_HELPERS }]);
+    assert.deepEqual(textsOf(await s.execTool('text("after")')), ["after"]);
+  });
+});
+
+test("a cell nesting brackets thousands deep fails as a syntax error, and later cells still run", async () => {
+  await withSession(async (s) => {
+    for (let i = 0; i < 2; i++) {
+      const deep = await s.exec("[".repeat(2000) + "]".repeat(2000));
+      assert.deepEqual(deep.error, { kind: "script", message: cellSyntaxError(sourceNestedTooDeep(256), 1, 257, "") });
+    }
     assert.deepEqual(textsOf(await s.execTool('text("after")')), ["after"]);
   });
 });

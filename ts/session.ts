@@ -182,7 +182,7 @@ export class CodeModeSession {
       onEvent: (event) => this.#events.emit(event),
     });
     // Loads the type stripper while the first sandbox boots, instead of during the first cell.
-    setTimeout(() => void warmSourceTools(), 0);
+    setTimeout(() => void warmSourceTools().catch(() => {}), 0); // a failure shows at the first cell instead
   }
 
   /** Runs a cell (JavaScript or TypeScript source, no pragma) and returns at completion, yield or yield time. */

@@ -294,6 +294,16 @@ export function cellSyntaxError(message: string, line: number, column: number, s
   return `SyntaxError: ${message}\n    at ${CELL_FILE_NAME}:${line}:${column}${snippet ? `\n${snippet}` : ""}`;
 }
 
+/** The `cellSyntaxError` message of a cell whose brackets nest deeper than `limit`. */
+export function sourceNestedTooDeep(limit: number): string {
+  return `brackets nest deeper than ${limit} levels`;
+}
+
+/** The `cellSyntaxError` message of a cell the type stripper failed on for another reason than its syntax. */
+export function sourceUnreadable(reason: string): string {
+  return `the source could not be read (${reason})`;
+}
+
 /** Why a cell that was terminated on request ended (its `error.message` in the programmatic API). */
 export const CELL_TERMINATED = "the cell was terminated";
 

@@ -14,6 +14,7 @@
  * @module
  */
 import amaro from "amaro";
+import { MAX_SOURCE_NESTING, tooDeeplyNested } from "./nesting.ts";
 import { init as initLexer, parse as lexModule } from "es-module-lexer";
 import {
   ALLOWED_IMPORTS,
@@ -24,7 +25,13 @@ import {
   MODULES_NAME,
 } from "../contract/cell_source.ts";
 import { helperNames } from "../contract/helpers.ts";
-import { cellSyntaxError, importNotExported, staticImportError } from "../contract/messages.ts";
+import {
+  cellSyntaxError,
+  importNotExported,
+  sourceNestedTooDeep,
+  sourceUnreadable,
+  staticImportError,
+} from "../contract/messages.ts";
 
 /** A cell ready to send to a sandbox (the script to compile), or the error text that fails it before it runs. */
 export type PreparedCell = { ok: true; script: string } | { ok: false; error: string };
@@ -74,11 +81,15 @@ function positionOf(source: string, index: number): { line: number; column: numb
 
 /** Prepares a cell's source for the sandbox. */
 export async function prepareCell(source: string): Promise<PreparedCell> {
+  const deep = tooDeeplyNested(source);
+  if (deep !== undefined) {
+    return { ok: false, error: cellSyntaxError(sourceNestedTooDeep(MAX_SOURCE_NESTING), deep.line, deep.column, "") };
+  }
   let code: string;
   try {
     code = stripTypes(source);
   } catch (error) {
-    if (!isAmaroError(error)) throw error;
+    if (!isAmaroError(error)) return { ok: false, error: cellSyntaxError(sourceUnreadable(String(error)), 1, 1, "") };
     const line = error.startLine ?? 1;
     return { ok: false, error: cellSyntaxError(error.message ?? "invalid syntax", line, (error.startColumn ?? 0) + 1, "") };
   }
