@@ -64,23 +64,19 @@ export function descendants(root: number = process.pid): ProcInfo[] {
   return tree(root).filter(alive);
 }
 
-/** CPU time used so far, in ms, split into the host process itself and everything it started. */
-export interface TreeCpu {
-  hostMs: number;
-  childrenMs: number;
+/** CPU time the host process itself has used so far, in ms. */
+export function hostCpuMs(root: number = process.pid): number {
+  return (readStat(root)?.cpuTicks ?? 0) * TICK_MS;
 }
 
 /**
- * CPU used by `root` and every process it ever started: its own time, what it has reaped (exited sandboxes, and
- * through bwrap their own children), and the live (or not yet reaped) descendants' own time. A process that is
- * reaped between two readings moves from the live sum into its parent's reaped time, so it is counted once.
+ * CPU time, in ms, of every process `root` ever started: what it has reaped (exited sandboxes, and through bwrap
+ * their own children), plus each descendant still in the tree: its own time and what it reaped in turn. A process
+ * reaped between two readings moves from the second sum into its parent's reaped time, so it is counted once.
  */
-export function treeCpu(root: number = process.pid): TreeCpu {
-  const self = readStat(root);
-  const kids = tree(root);
-  // Each descendant still in the tree: its own time and what it reaped (bwrap reaps the sandbox it wraps).
-  const childTicks = (self?.reapedTicks ?? 0) + kids.reduce((sum, p) => sum + p.cpuTicks + p.reapedTicks, 0);
-  return { hostMs: (self?.cpuTicks ?? 0) * TICK_MS, childrenMs: childTicks * TICK_MS };
+export function childrenCpuMs(root: number = process.pid): number {
+  const reaped = readStat(root)?.reapedTicks ?? 0;
+  return tree(root).reduce((sum, p) => sum + p.cpuTicks + p.reapedTicks, reaped) * TICK_MS;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
