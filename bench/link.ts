@@ -201,4 +201,3 @@ export async function measureLink(iterations: number, warmups: number): Promise<
   samples.pingPong = await pingPong(Math.max(200, iterations * CALLS / 2));
   return samples;
 }
-
