@@ -43,8 +43,11 @@ export interface Peer {
   toolCalls?(calls: number): Promise<number>;
   /** ms: one warm cell running `source` (which must output "bench"); peers with tools. */
   cell?(source: string): Promise<number>;
-  /** `count` sessions that each ran one cell and are now idle (peers with sessions: codecell). */
-  openSessions?(count: number): Promise<SessionGroup>;
+  /**
+   * `count` sessions that each ran one cell and are now idle (peers with sessions: codecell), opened one after
+   * another with `settle` awaited after each (the harness lets the pool refill, so it does not grow as in a burst).
+   */
+  openSessions?(count: number, settle: () => Promise<unknown>): Promise<SessionGroup>;
   /** ms: `cells` cells `text("bench")` started at once, until all completed. */
   burst(cells: number): Promise<number>;
   /** Starts `cells` cells that stay running (`HOLD_CELL`); resolves when all run; the result ends them. */

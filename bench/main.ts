@@ -434,8 +434,10 @@ if (only.has("sessions")) {
   try {
     for (const subject of subjects) {
       if (subject.peer.openSessions === undefined) continue;
-      groups.set(subject, await subject.peer.openSessions(BURST_CELLS));
-      groupProcesses += BURST_CELLS * subject.peer.idleProcesses();
+      // After each session's first cell, wait for the pool to be full again (so it does not grow as in a burst).
+      const perSession = subject.peer.idleProcesses();
+      const settle = () => ((groupProcesses += perSession), quiet(subjects));
+      groups.set(subject, await subject.peer.openSessions(BURST_CELLS, settle));
     }
     log(`sessions: ${BURST_CELLS} cells at once across ${BURST_CELLS} warm sessions, ${subjects.length} subjects`);
     const results = await interleaved("sessions", subjects, plan.sessions, async (p) => {

@@ -47,16 +47,21 @@ async function held(cells: number): Promise<RssReading[]> {
 /** Readings with MORE_SESSIONS more sessions open, each idle after one cell. */
 async function moreSessions(): Promise<RssReading[]> {
   if (peer.openSessions === undefined) return [];
-  const group = await peer.openSessions(MORE_SESSIONS);
+  // Each new session's first cell takes a sandbox from the pool: let it refill before the next, or the pool would
+  // count a miss and grow for a while (docs/architecture.md "The warm pool"), which is not a session's cost.
+  const base = peer.idleProcesses() + (peer.sharedPool ?? 0);
+  let opened = 0;
+  const group = await peer.openSessions(MORE_SESSIONS, () => waitQuiet(base + ++opened * peer.idleProcesses()));
   const out = await readings(MORE_SESSIONS * peer.idleProcesses());
   await group.close();
   return out;
 }
 
+// Sessions first: held cells start sandboxes of their own, and the pool then grows for a while.
 const idle = await readings();
+const sessions = await moreSessions();
 const one = await held(1);
 const many = await held(MANY_CELLS);
-const sessions = await moreSessions();
 await peer.teardown();
 console.log(JSON.stringify({ idle, one, many, sessions }));
 process.exit(0);

@@ -115,12 +115,13 @@ class CodecellPeer implements Peer {
     return ms;
   }
 
-  async openSessions(count: number): Promise<SessionGroup> {
+  async openSessions(count: number, settle: () => Promise<unknown>): Promise<SessionGroup> {
     const sessions: CodeModeSession[] = [];
     for (let i = 0; i < count; i++) {
       const session = this.#newSession();
       sessions.push(session);
       check(await session.execTool(TEXT_CELL));
+      await settle();
     }
     return {
       async burst() {
