@@ -18,6 +18,11 @@ import { waitQuiet } from "./proc.ts";
 export interface ColdHostSamples {
   /** `new CodeModeSession()` → first `execTool` result, in a fresh host. */
   firstCell: number[];
+  /** The same with `osSandbox: "none"`. */
+  firstCellNoOsLayer: number[];
+  /** How long `new CodeModeSession()` blocks a fresh host (part of firstCell), with and without the OS layer. */
+  constructorBlocks: number[];
+  constructorBlocksNoOsLayer: number[];
   /** The fresh host's `import` of codecell (not part of firstCell). */
   importCodecell: number[];
   /** `deno run one_line.js` spawn → exit. */
@@ -36,8 +41,10 @@ function run(command: string, args: string[], options: { cwd?: string; env?: Rec
   });
 }
 
-async function freshHost(): Promise<{ importMs: number; firstCellMs: number }> {
-  const out = await run(process.execPath, [...process.execArgv, CHILD]);
+async function freshHost(
+  osSandbox: string,
+): Promise<{ importMs: number; firstCellMs: number; constructorMs: number }> {
+  const out = await run(process.execPath, [...process.execArgv, CHILD, osSandbox]);
   return JSON.parse(out.trim().split("\n").pop() ?? "");
 }
 
@@ -48,17 +55,32 @@ export async function measureColdHost(iterations: number, warmups: number): Prom
   const env = { DENO_DIR: join(dir, "deno_dir"), DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" };
   mkdirSync(env.DENO_DIR);
   const args = ["run", "--no-prompt", "--no-config", "--no-remote", "--no-npm", "--no-lock", file];
-  const samples: ColdHostSamples = { firstCell: [], importCodecell: [], denoOneLiner: [] };
+  const samples: ColdHostSamples = {
+    firstCell: [],
+    firstCellNoOsLayer: [],
+    constructorBlocks: [],
+    constructorBlocksNoOsLayer: [],
+    importCodecell: [],
+    denoOneLiner: [],
+  };
   try {
     for (let round = -warmups; round < iterations; round++) {
-      // Alternate which goes first, so neither always follows the other.
-      for (const which of round % 2 === 0 ? ["host", "deno"] : ["deno", "host"]) {
+      // Rotate which goes first, so none always follows another.
+      const order = ["host", "deno", "host without OS layer"];
+      for (const which of [...order.slice(round % 3), ...order.slice(0, round % 3)]) {
         await waitQuiet();
         if (which === "host") {
-          const { importMs, firstCellMs } = await freshHost();
+          const { importMs, firstCellMs, constructorMs } = await freshHost("auto");
           if (round >= 0) {
             samples.firstCell.push(firstCellMs);
+            samples.constructorBlocks.push(constructorMs);
             samples.importCodecell.push(importMs);
+          }
+        } else if (which === "host without OS layer") {
+          const { firstCellMs, constructorMs } = await freshHost("none");
+          if (round >= 0) {
+            samples.firstCellNoOsLayer.push(firstCellMs);
+            samples.constructorBlocksNoOsLayer.push(constructorMs);
           }
         } else {
           const start = now();

@@ -3,7 +3,7 @@
  * preparation or pool in the way (docs/architecture.md "The sandbox"). Per round one sandbox is spawned, set up
  * and warmed up, then runs many cells one after another, as a session's bound sandbox does:
  * - spawn() call: how long `spawnSandbox` itself blocks the host (fork/exec is synchronous in Node);
- * - spawn → hello, and spawn → warm (after `session/setup` and `cell/warmup`);
+ * - spawn → hello, and spawn → warm (after `session/setup` and `cell/warmup`); spawn → hello without the OS layer;
  * - warm cell: `cell/start` → `cell/done` of `text("bench")`, and `cell/start` → `sandbox/ready` (the cell plus the
  *   sandbox draining it and preparing the next context); also after the sandbox sat idle for 200 ms;
  * - tool-call round trip: in a cell making 100 sequential awaited calls, the time from one `tool/call` frame to the
@@ -31,6 +31,8 @@ export interface LinkSamples {
   /** How long the synchronous `spawn()` call blocks the host's event loop. */
   spawnCall: number[];
   spawnToHello: number[];
+  /** The same without the OS layer (`osSandbox: "none"`): what bubblewrap adds to a boot. */
+  spawnToHelloNoOsLayer: number[];
   /** Spawn until the warm-up cells are done: what a pool refill costs before the sandbox can take a cell. */
   spawnToWarm: number[];
   /** `cell/start` → `cell/done`. */
@@ -99,8 +101,8 @@ class RawSandbox implements LinkListener {
   readonly #arrived: { type: SandboxToHost["type"]; at: number }[] = [];
   #exit: SandboxExit | undefined;
 
-  constructor() {
-    this.link = spawnSandbox({ heapMiB: DEFAULT_LIMITS.heapMiB, lifetimeMs: DEFAULT_LIMITS.lifetimeMs });
+  constructor(osSandbox: "auto" | "none" = "auto") {
+    this.link = spawnSandbox({ heapMiB: DEFAULT_LIMITS.heapMiB, lifetimeMs: DEFAULT_LIMITS.lifetimeMs, osSandbox });
     this.link.listen(this);
   }
 
@@ -163,6 +165,7 @@ export async function measureLink(iterations: number, warmups: number): Promise<
   const samples: LinkSamples = {
     spawnCall: [],
     spawnToHello: [],
+    spawnToHelloNoOsLayer: [],
     spawnToWarm: [],
     warmCell: [],
     warmCellToReady: [],
@@ -188,7 +191,13 @@ export async function measureLink(iterations: number, warmups: number): Promise<
     const calls = sandbox.calls;
     await sandbox.link.close();
     if (calls.length !== CALLS) throw new Error(`raw link: expected ${CALLS} tool calls, saw ${calls.length}`);
+    await waitQuiet();
+    const bare = now();
+    const unwrapped = new RawSandbox("none");
+    const bareHello = (await unwrapped.until("sandbox/hello")) - bare;
+    await unwrapped.link.close();
     if (round < 0) continue;
+    samples.spawnToHelloNoOsLayer.push(bareHello);
     samples.spawnCall.push(spawnCall);
     samples.spawnToHello.push(hello);
     samples.spawnToWarm.push(warmAt);

@@ -4,8 +4,8 @@
  * isolation mode: `codecell` (a fresh context per cell in the session's sandbox, the default) and
  * `codecell (process)` (a process per cell).
  *
- *   npm run bench                       everything (under 10 min on 2 cores)
- *   npm run bench -- --quick            fewer iterations, about 3 minutes
+ *   npm run bench                       everything (about 10 min on 2 busy cores)
+ *   npm run bench -- --quick            fewer iterations, about 5 minutes
  *   npm run bench -- --only warm_exec,tool_call --peers codecell,isolated-vm
  *
  * Scenarios: see SCENARIOS. Peers: one file each in bench/peers/ (the `Peer` interface of adapter.ts); their npm
@@ -80,30 +80,32 @@ const LOAD_TAIL_MS = 500;
 /**
  * [iterations, discarded warm-ups] per scenario (raw_link: sandboxes spawned, each running 10 warm cells, an idle
  * one and a tool-call cell; host_load: samples of LOAD_CELLS cells); memory: [child runs, readings per state].
+ * Sized so a full run stays near 10 minutes on 2 cores shared with other work: every sample waits for the machine
+ * to be quiet, and sandbox boots take hundreds of ms under load.
  */
 const PLANS = {
   full: {
-    raw_link: [12, 1],
-    cold_exec: [20, 2],
-    cold_host: [15, 1],
-    warm_exec: [60, 3],
-    host_load: [3, 1],
-    tool_call: [20, 2],
-    big_result: [6, 1],
-    burst: [5, 1],
-    sessions: [6, 1],
-    memory: [2, 5],
+    raw_link: [6, 1],
+    cold_exec: [10, 1],
+    cold_host: [6, 1],
+    warm_exec: [40, 3],
+    host_load: [3, 0],
+    tool_call: [10, 1],
+    big_result: [4, 1],
+    burst: [3, 1],
+    sessions: [4, 1],
+    memory: [1, 5],
   },
   quick: {
-    raw_link: [3, 1],
-    cold_exec: [8, 1],
-    cold_host: [4, 1],
-    warm_exec: [30, 3],
-    host_load: [2, 1],
-    tool_call: [8, 1],
-    big_result: [2, 1],
-    burst: [2, 1],
-    sessions: [2, 1],
+    raw_link: [2, 1],
+    cold_exec: [4, 1],
+    cold_host: [2, 1],
+    warm_exec: [15, 2],
+    host_load: [1, 0],
+    tool_call: [4, 1],
+    big_result: [1, 1],
+    burst: [1, 1],
+    sessions: [1, 1],
     memory: [1, 3],
   },
 } satisfies Record<string, Record<Scenario, [number, number]>>;
@@ -286,6 +288,7 @@ if (only.has("raw_link") && loaded.some((l) => l.name === "codecell")) {
   const base = { scenario: "raw_link", peer: "codecell", tools: null, unit: "ms" } as const;
   rows.push({ ...base, metric: "spawn() call", stat: summarize(link.spawnCall) });
   rows.push({ ...base, metric: "spawn → hello", stat: summarize(link.spawnToHello) });
+  rows.push({ ...base, metric: 'spawn → hello, osSandbox: "none"', stat: summarize(link.spawnToHelloNoOsLayer) });
   rows.push({ ...base, metric: "spawn → warm", stat: summarize(link.spawnToWarm) });
   rows.push({ ...base, metric: "warm cell, start → done", stat: summarize(link.warmCell) });
   rows.push({ ...base, metric: "warm cell, start → ready", stat: summarize(link.warmCellToReady) });
@@ -307,7 +310,19 @@ if (only.has("cold_host") && loaded.some((l) => l.name === "codecell")) {
     metric: "first cell of a default session",
     unit: "ms",
     stat: summarize(cold.firstCell),
-    detail: { "import of codecell (not included)": summarize(cold.importCodecell).median },
+    detail: {
+      "new CodeModeSession() blocks the host": summarize(cold.constructorBlocks).median,
+      "import of codecell (not included)": summarize(cold.importCodecell).median,
+    },
+  });
+  rows.push({
+    scenario: "cold_host",
+    peer: "codecell",
+    tools: null,
+    metric: 'first cell of a session with osSandbox: "none"',
+    unit: "ms",
+    stat: summarize(cold.firstCellNoOsLayer),
+    detail: { "new CodeModeSession() blocks the host": summarize(cold.constructorBlocksNoOsLayer).median },
   });
   rows.push({
     scenario: "cold_host",
@@ -373,10 +388,12 @@ if (only.has("cold_exec") || only.has("warm_exec") || only.has("host_load") || o
       }));
     }
     if (only.has("burst")) {
-      log(`burst of ${BURST_CELLS} cells on one session: ${toolless.length} subjects`);
+      // deno run is left out: 32 processes at once cost what codecell (process) shows, at minutes per run here.
+      const bursting = toolless.filter((s) => s.peer.name !== "deno run");
+      log(`burst of ${BURST_CELLS} cells on one session: ${bursting.length} subjects`);
       const results = await interleaved(
         "burst",
-        toolless,
+        bursting,
         plan.burst,
         async (p) => ({ ms: await p.burst(BURST_CELLS) }),
       );
@@ -571,7 +588,7 @@ const report: Report = {
     `big_result: one warm cell whose tool call returns { i, data } with ${
       BIG_RESULT_BYTES >> 20
     } MiB of text in data, until the cell checked its length (1 tool registered).`,
-    `burst: ${BURST_CELLS} cells started at once on one session (Promise.all), until all completed; codecell: the session's sandbox and the pool's two serve three, the rest start a sandbox each. sessions: ${BURST_CELLS} sessions that each ran a cell before, one cell in each at once (codecell context: each on its own warm bound sandbox); peers without sessions run ${BURST_CELLS} fresh isolates/contexts at once.`,
+    `burst: ${BURST_CELLS} cells started at once on one session (Promise.all), until all completed (deno run left out: its 32 processes cost what codecell (process) shows); codecell: the session's sandbox and the pool's two serve three, the rest start a sandbox each. sessions: ${BURST_CELLS} sessions that each ran a cell before, one cell in each at once (codecell context: each on its own warm bound sandbox); peers without sessions run ${BURST_CELLS} fresh isolates/contexts at once.`,
     `memory: PSS (from smaps_rollup) of the host process plus all its descendants, in a fresh Node host per peer (tsx loaded, only that peer); idle (codecell: one session after a cell, plus the pool of 2), 1 and ${BURST_CELLS} cells running (each waiting on a tool call the harness holds). PSS per additional idle session = (PSS with ${MORE_SESSIONS} more sessions that each ran a cell − idle PSS) / ${MORE_SESSIONS}. VmRSS (shared pages counted once per process) is in the details.`,
     "Tools: tool_<k> with a two-sentence description and a 5-property JSON Schema each (a realistic size); cells call tool_0. deno run has no tool channel, so it has no tool counts and no tool_call.",
   ],
