@@ -180,6 +180,9 @@ async function loadPeers(filter: string[] | undefined, installNote: string | und
 const { quick, only, peers: peerFilter } = parseArgs(process.argv.slice(2));
 const plan = PLANS[quick ? "quick" : "full"];
 const loadBefore = os.loadavg().map((x) => x.toFixed(2)).join(" ");
+// The 1-minute load average every 30 s: on a shared machine it says how much of a figure is other people's work.
+const loadSeen: number[] = [os.loadavg()[0]];
+setInterval(() => loadSeen.push(os.loadavg()[0]), 30_000).unref();
 const installNote = ensurePeersInstalled(log);
 const { loaded, infos } = await loadPeers(peerFilter, installNote);
 const rows: Row[] = [];
@@ -557,6 +560,8 @@ const report: Report = {
     os: `${os.type()} ${os.release()}`,
     loadBefore,
     loadAfter: os.loadavg().map((x) => x.toFixed(2)).join(" "),
+    loadDuring: `1-min load average ${Math.min(...loadSeen).toFixed(1)}–${Math.max(...loadSeen).toFixed(1)}, ` +
+      `sampled every 30 s`,
   },
   versions: {
     node: process.version,

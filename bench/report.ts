@@ -202,7 +202,7 @@ export function markdown(report: Report): string {
     `# codecell benchmark (${report.mode}) — ${report.date}`,
     "",
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; load average ${m.loadBefore} before, ` +
-    `${m.loadAfter} after. ${
+    `${m.loadAfter} after (${m.loadDuring}). ${
       Object.entries(v).map(([k, x]) => `${k} ${x}`).join(", ")
     }. Run took ${report.durationS} s.`,
     "",
