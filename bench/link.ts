@@ -8,6 +8,8 @@
  *   sandbox draining it and preparing the next context); also after the sandbox sat idle for 200 ms;
  * - tool-call round trip: in a cell making 100 sequential awaited calls, the time from one `tool/call` frame to the
  *   next, the host replying at once (host parse + reply write + pipe + sandbox + pipe);
+ * - a 30 MiB tool result: a cell whose one tool call gets 30 MiB of text, start → done, the reply's frame made
+ *   before the cell starts (what the pipe and the sandbox cost, without the session's work on the host);
  * - pipe ping-pong: a bare Deno echo process (no runtime, no cell) and the host exchanging one short line at a
  *   time: the floor under any tool-call round trip over pipes on this machine.
  *
@@ -24,7 +26,7 @@ import type { HostSetup, SandboxToHost } from "../ts/contract/wire.ts";
 import { encodeFrame, encodeFrameWithValue } from "../ts/contract/codec.ts";
 import { cellScript } from "../ts/contract/cell_source.ts";
 import { DEFAULT_LIMITS } from "../ts/contract/defaults.ts";
-import { now, TEXT_CELL, toolLoopCell } from "./adapter.ts";
+import { bigResultCell, now, TEXT_CELL, toolLoopCell } from "./adapter.ts";
 import { waitQuiet } from "./proc.ts";
 
 export interface LinkSamples {
@@ -42,6 +44,8 @@ export interface LinkSamples {
   /** `cell/start` → `cell/done` after the sandbox sat idle for IDLE_MS, as a bound one does between a model's cells. */
   idleCell: number[];
   toolRoundTrip: number[];
+  /** `cell/start` → `cell/done` of a cell getting a BIG_RESULT_BYTES tool result. */
+  bigResult: number[];
   pingPong: number[];
 }
 
@@ -49,6 +53,7 @@ const CALLS = 100;
 const IDLE_MS = 200;
 /** Cells per spawned sandbox and round, back to back (each after the previous one's `sandbox/ready`). */
 const CELLS_PER_SANDBOX = 10;
+export const BIG_RESULT_BYTES = 30 * 2 ** 20;
 
 const SETUP: HostSetup = {
   type: "session/setup",
@@ -97,6 +102,8 @@ class RawSandbox implements LinkListener {
   /** Host timestamps of the `tool/call` frames of the running cell. */
   calls: number[] = [];
   texts: string[] = [];
+  /** When set, the JSON text every tool call is answered with (else the call's own input). */
+  reply: string | undefined;
   #waiting: { type: SandboxToHost["type"]; resolve: (at: number) => void; reject: (e: Error) => void } | undefined;
   readonly #arrived: { type: SandboxToHost["type"]; at: number }[] = [];
   #exit: SandboxExit | undefined;
@@ -110,7 +117,8 @@ class RawSandbox implements LinkListener {
     const at = now();
     if (message.type === "tool/call") {
       this.calls.push(at);
-      this.link.send(encodeFrameWithValue({ type: "tool/result", callId: message.callId, ok: true }, message.input));
+      const value = this.reply ?? message.input;
+      this.link.send(encodeFrameWithValue({ type: "tool/result", callId: message.callId, ok: true }, value));
     } else if (message.type === "output/text") this.texts.push(message.text);
     else if (message.type === "cell/done" && !message.ok) this.#fail(`cell failed: ${message.error}`);
     if (this.#waiting?.type === message.type) {
@@ -171,8 +179,10 @@ export async function measureLink(iterations: number, warmups: number): Promise<
     warmCellToReady: [],
     idleCell: [],
     toolRoundTrip: [],
+    bigResult: [],
     pingPong: [],
   };
+  const bigReply = JSON.stringify({ i: 0, data: "x".repeat(BIG_RESULT_BYTES) });
   for (let round = -warmups; round < iterations; round++) {
     await waitQuiet();
     const spawned = now();
@@ -189,6 +199,8 @@ export async function measureLink(iterations: number, warmups: number): Promise<
     const idle = await sandbox.cell(TEXT_CELL);
     await sandbox.cell(toolLoopCell(CALLS));
     const calls = sandbox.calls;
+    sandbox.reply = bigReply;
+    const big = await sandbox.cell(bigResultCell(BIG_RESULT_BYTES));
     await sandbox.link.close();
     if (calls.length !== CALLS) throw new Error(`raw link: expected ${CALLS} tool calls, saw ${calls.length}`);
     await waitQuiet();
@@ -204,6 +216,7 @@ export async function measureLink(iterations: number, warmups: number): Promise<
     samples.warmCell.push(...cells.map((c) => c.done));
     samples.warmCellToReady.push(...cells.map((c) => c.ready));
     samples.idleCell.push(idle.done);
+    samples.bigResult.push(big.done);
     for (let k = 1; k < calls.length; k++) samples.toolRoundTrip.push(calls[k] - calls[k - 1]);
   }
   await waitQuiet();

@@ -26,7 +26,7 @@ import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { bigResultCell, Gate, makeTools, type Peer, type PeerFactory, type SessionGroup } from "./adapter.ts";
 import { ensurePeersInstalled } from "./install.ts";
-import { measureLink } from "./link.ts";
+import { BIG_RESULT_BYTES, measureLink } from "./link.ts";
 import { measureColdHost } from "./cold_host.ts";
 import { type HostLoad, measureHostLoad } from "./host_load.ts";
 import { MORE_SESSIONS, type RssReading } from "./memory.ts";
@@ -71,7 +71,6 @@ const TOOL_COUNTS = [0, 128];
 const CALL_TOOL_COUNTS = [1, 128];
 const BURST_CELLS = 32;
 const CALLS = 100;
-const BIG_RESULT_BYTES = 30 * 2 ** 20;
 /** host_load: warm cells per sample, the pause between them, and the wait after the last before reading CPU. */
 const LOAD_CELLS = { full: 20, quick: 10 };
 const LOAD_GAP_MS = 100;
@@ -297,6 +296,7 @@ if (only.has("raw_link") && loaded.some((l) => l.name === "codecell")) {
   rows.push({ ...base, metric: "warm cell, start → ready", stat: summarize(link.warmCellToReady) });
   rows.push({ ...base, metric: "warm cell after 200 ms idle, start → done", stat: summarize(link.idleCell) });
   rows.push({ ...base, metric: "tool round trip", stat: summarize(link.toolRoundTrip) });
+  rows.push({ ...base, metric: "30 MiB tool result, start → done", stat: summarize(link.bigResult) });
   rows.push({ ...base, metric: "pipe ping-pong (floor)", stat: summarize(link.pingPong) });
 }
 
@@ -501,14 +501,20 @@ if (only.has("memory")) {
   for (const peer of loaded) {
     log(`memory: ${peer.name}`);
     const readings: Record<string, RssReading[]> = { idle: [], one: [], many: [] };
-    const perSession: number[] = [];
-    const pssMedian = (r: RssReading[]) => summarize(r.map((x) => x.pss)).median;
+    const perSession: Record<"pss" | "hostPss" | "childrenPrivate", number[]> = {
+      pss: [],
+      hostPss: [],
+      childrenPrivate: [],
+    };
+    const medianOf = (r: RssReading[], pick: (x: RssReading) => number) => summarize(r.map(pick)).median;
     try {
       for (let run = 0; run < runs; run++) {
         const result = await memoryChild(peer.file, tools, samples);
         for (const [key] of states) readings[key].push(...result[key]);
-        if (result.sessions.length > 0) {
-          perSession.push((pssMedian(result.sessions) - pssMedian(result.idle)) / MORE_SESSIONS);
+        if (result.sessions.length === 0) continue;
+        for (const key of ["pss", "hostPss", "childrenPrivate"] as const) {
+          const grown = medianOf(result.sessions, (x) => x[key]) - medianOf(result.idle, (x) => x[key]);
+          perSession[key].push(grown / MORE_SESSIONS);
         }
       }
     } catch (error) {
@@ -525,14 +531,23 @@ if (only.has("memory")) {
         stat: summarize(r.map((x) => x.pss)),
         detail: {
           "VmRSS total": median((x) => x.total),
+          "host PSS": median((x) => x.hostPss),
           "host VmRSS": median((x) => x.host),
           "children VmRSS": median((x) => x.children),
           processes: median((x) => x.processes),
         },
       });
     }
-    if (perSession.length > 0) {
-      rows.push({ ...row, metric: "PSS per additional idle session", stat: summarize(perSession) });
+    if (perSession.pss.length > 0) {
+      rows.push({
+        ...row,
+        metric: "PSS per additional idle session",
+        stat: summarize(perSession.pss),
+        detail: {
+          "of it, host PSS": summarize(perSession.hostPss).median,
+          "sandbox pages no other process maps": summarize(perSession.childrenPrivate).median,
+        },
+      });
     }
   }
 }

@@ -32,6 +32,10 @@ export interface RssReading {
   total: number;
   /** Sum of PSS over host and descendants, MiB. */
   pss: number;
+  /** PSS of the host process alone, MiB. */
+  hostPss: number;
+  /** Pages only one descendant maps (mostly its V8 heap), summed over the descendants, MiB. */
+  childrenPrivate: number;
   processes: number;
 }
 
@@ -39,6 +43,12 @@ export function readRss(root: number = process.pid): RssReading {
   const kids = descendants(root);
   const host = kbField(`/proc/${root}/status`, "VmRSS");
   const children = kids.reduce((sum, p) => sum + kbField(`/proc/${p.pid}/status`, "VmRSS"), 0);
-  const pss = [root, ...kids.map((p) => p.pid)].reduce((s, pid) => s + kbField(`/proc/${pid}/smaps_rollup`, "Pss"), 0);
-  return { host, children, total: host + children, pss, processes: kids.length };
+  const rollup = (pid: number, field: string) => kbField(`/proc/${pid}/smaps_rollup`, field);
+  const hostPss = rollup(root, "Pss");
+  const pss = kids.reduce((sum, p) => sum + rollup(p.pid, "Pss"), hostPss);
+  const childrenPrivate = kids.reduce(
+    (sum, p) => sum + rollup(p.pid, "Private_Clean") + rollup(p.pid, "Private_Dirty"),
+    0,
+  );
+  return { host, children, total: host + children, pss, hostPss, childrenPrivate, processes: kids.length };
 }
