@@ -11,7 +11,9 @@
  * - a 30 MiB tool result: a cell whose one tool call gets 30 MiB of text, start → done, the reply's frame made
  *   before the cell starts (what the pipe and the sandbox cost, without the session's work on the host);
  * - pipe ping-pong: a bare Deno echo process (no runtime, no cell) and the host exchanging one short line at a
- *   time: the floor under any tool-call round trip over pipes on this machine.
+ *   time: the floor under any tool-call round trip over pipes on this machine;
+ * - pipe bulk: the same 30 MiB reply written to a bare Deno process that only reads it to its newline and says so:
+ *   the floor under the 30 MiB tool result.
  *
  * @module
  */
@@ -47,6 +49,8 @@ export interface LinkSamples {
   /** `cell/start` → `cell/done` of a cell getting a BIG_RESULT_BYTES tool result. */
   bigResult: number[];
   pingPong: number[];
+  /** Host write of the 30 MiB frame → a bare Deno reader's reply that it has all of it. */
+  pipeBulk: number[];
 }
 
 const CALLS = 100;
@@ -63,16 +67,62 @@ const SETUP: HostSetup = {
 };
 
 const ECHO = "for await (const chunk of Deno.stdin.readable) await Deno.stdout.write(chunk);\n";
+/** Reads lines of any length and answers each with its byte count; no parsing, the least a reader can do. */
+const COUNT_LINES = `let bytes = 0;
+for await (const chunk of Deno.stdin.readable) {
+  for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) {
+    await Deno.stdout.write(new TextEncoder().encode(bytes + at + "\\n"));
+    bytes = -at - 1;
+  }
+  bytes += chunk.length;
+}
+`;
 
-/** `count` sequential round trips of a short JSON line through a permissionless Deno echo process. */
-async function pingPong(count: number): Promise<number[]> {
-  const dir = mkdtempSync(join(tmpdir(), "codecell-bench-echo-"));
-  writeFileSync(join(dir, "echo.js"), ECHO);
-  const child = spawn(denoBinaryPath(), ["run", "--no-prompt", "--no-config", join(dir, "echo.js")], {
+/** Starts a permissionless Deno process running `source` in a scratch folder; `done` removes the folder. */
+function bareDeno(source: string) {
+  const dir = mkdtempSync(join(tmpdir(), "codecell-bench-pipe-"));
+  writeFileSync(join(dir, "main.js"), source);
+  const child = spawn(denoBinaryPath(), ["run", "--no-prompt", "--no-config", join(dir, "main.js")], {
     cwd: dir,
     env: { DENO_DIR: join(dir, "deno_dir"), NO_COLOR: "1" },
     stdio: ["pipe", "pipe", "inherit"],
   });
+  const done = async () => {
+    child.stdin.end();
+    await new Promise((resolve) => child.on("close", resolve));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { child, done };
+}
+
+/** `count` times: write `line` (one frame) to a bare Deno reader and wait for its byte count. */
+async function pipeBulk(line: string, count: number): Promise<number[]> {
+  const { child, done } = bareDeno(COUNT_LINES);
+  const times: number[] = [];
+  let reply = "";
+  let answered: (() => void) | undefined;
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    reply += chunk;
+    if (reply.endsWith("\n")) answered?.();
+  });
+  for (let i = 0; i < count; i++) {
+    await waitQuiet();
+    reply = "";
+    const started = now();
+    await new Promise<void>((resolve) => {
+      answered = resolve;
+      child.stdin.write(line);
+    });
+    times.push(now() - started);
+    if (Number(reply) !== Buffer.byteLength(line) - 1) throw new Error(`pipe bulk: the reader saw ${reply} bytes`);
+  }
+  await done();
+  return times;
+}
+
+/** `count` sequential round trips of a short JSON line through a permissionless Deno echo process. */
+async function pingPong(count: number): Promise<number[]> {
+  const { child, done } = bareDeno(ECHO);
   const times: number[] = [];
   await new Promise<void>((resolve) => {
     let sent = 0;
@@ -87,9 +137,7 @@ async function pingPong(count: number): Promise<number[]> {
     });
     send();
   });
-  child.stdin.end();
-  await new Promise((resolve) => child.on("close", resolve));
-  rmSync(dir, { recursive: true, force: true });
+  await done();
   return times.slice(Math.min(20, count >> 2)); // the first trips include the echo loop's own start-up
 }
 
@@ -181,6 +229,7 @@ export async function measureLink(iterations: number, warmups: number): Promise<
     toolRoundTrip: [],
     bigResult: [],
     pingPong: [],
+    pipeBulk: [],
   };
   const bigReply = JSON.stringify({ i: 0, data: "x".repeat(BIG_RESULT_BYTES) });
   for (let round = -warmups; round < iterations; round++) {
@@ -221,5 +270,7 @@ export async function measureLink(iterations: number, warmups: number): Promise<
   }
   await waitQuiet();
   samples.pingPong = await pingPong(Math.max(200, iterations * CALLS / 2));
+  const bigFrame = encodeFrameWithValue({ type: "tool/result", callId: "1", ok: true }, bigReply);
+  samples.pipeBulk = await pipeBulk(bigFrame, iterations);
   return samples;
 }

@@ -298,6 +298,7 @@ if (only.has("raw_link") && loaded.some((l) => l.name === "codecell")) {
   rows.push({ ...base, metric: "tool round trip", stat: summarize(link.toolRoundTrip) });
   rows.push({ ...base, metric: "30 MiB tool result, start → done", stat: summarize(link.bigResult) });
   rows.push({ ...base, metric: "pipe ping-pong (floor)", stat: summarize(link.pingPong) });
+  rows.push({ ...base, metric: "pipe, 30 MiB line to a bare reader (floor)", stat: summarize(link.pipeBulk) });
 }
 
 // --------------------------------------------------------------------------------------------------- cold_host
@@ -597,7 +598,7 @@ const report: Report = {
     } fresh host process(es) per peer, ${plan.memory[1]} readings per state, 1 tool.`,
     "Peers are interleaved: every round runs each peer once, in an order rotated each round. Before each sample the harness waits (untimed) until all child processes are idle and the host's pool of 2 is full again (plus each context-mode session's own sandbox), as a model loop (cells seconds apart) finds it" +
     (unsettled > 0 ? `; ${unsettled} sample(s) went ahead after a 3 s wait without the machine settling.` : "."),
-    "raw_link: a bare sandbox over protocol v2, no session: per round one sandbox is spawned (the synchronous spawn() call; spawn → hello; spawn → warm after `session/setup` and `cell/warmup`), runs 10 cells back to back (`cell/start` → `cell/done`, and → `sandbox/ready`), one after 200 ms idle, and a cell of 100 awaited tool calls (the interval between consecutive tool/call frames, the host answering at once). Pipe ping-pong: a plain Deno echo process and the host exchanging one short line at a time, the floor under any tool call over pipes.",
+    "raw_link: a bare sandbox over protocol v2, no session: per round one sandbox is spawned (the synchronous spawn() call; spawn → hello; spawn → warm after `session/setup` and `cell/warmup`), runs 10 cells back to back (`cell/start` → `cell/done`, and → `sandbox/ready`), one after 200 ms idle, and a cell of 100 awaited tool calls (the interval between consecutive tool/call frames, the host answering at once). Then a cell whose one tool call gets a 30 MiB reply (the frame built beforehand). Pipe ping-pong: a plain Deno echo process and the host exchanging one short line at a time, the floor under any tool call over pipes; pipe bulk: the same 30 MiB frame written to a plain Deno process that only finds its newline and answers with the byte count, the floor under a 30 MiB tool result.",
     "cold_host: a fresh Node host (tsx, codecell imported, import time reported apart) times `new CodeModeSession()` with default options through its first `execTool`; against `deno run` of a one-line JS file (`console.log`), spawn to exit, alternating.",
     "cold_exec: codecell = a new session on a pool of its own with nothing warm, and its first `execTool` (a sandbox spawned for the cell); deno run = spawn to exit of a cell file; quickjs = a new runtime + context; isolated-vm and node:vm = the same per-cell operation as warm (a fresh isolate/context is their isolation unit; the library is loaded once per host).",
     "warm_exec: codecell = `execTool` on a session that ran a cell before (context: its bound sandbox, a fresh context; process: a pooled sandbox, closed after); other peers as their notes say.",
