@@ -636,7 +636,9 @@ if (chartPeers.length > 0) {
   const subtitle = `${report.mode} run ${
     report.date.slice(0, 10)
   }, ${m.cpu} × ${m.cores} cores, Node ${process.version}; 0 tools`;
-  const footnote = "node:vm is a baseline, not a security boundary; deno run starts a process per cell (warm = cold).";
+  const footnote =
+    "node:vm is a baseline, not a security boundary; deno run starts a process per cell (warm = cold); " +
+    `load average ${m.loadBefore.split(" ")[0]} at the start.`;
   writeAtomically(`${RESULTS_DIR}latency.svg`, latencyChart(chartPeers, subtitle, footnote));
 }
 
