@@ -638,7 +638,7 @@ if (chartPeers.length > 0) {
   }, ${m.cpu} × ${m.cores} cores, Node ${process.version}; 0 tools`;
   const footnote =
     "node:vm is a baseline, not a security boundary; deno run starts a process per cell (warm = cold); " +
-    `load average ${m.loadBefore.split(" ")[0]} at the start.`;
+    `load average ${loadBefore.split(" ")[0]} at the start.`;
   writeAtomically(`${RESULTS_DIR}latency.svg`, latencyChart(chartPeers, subtitle, footnote));
 }
 
