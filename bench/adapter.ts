@@ -27,23 +27,40 @@ export interface Peer {
   /** Registers `tools` (once per tool count, before its samples); `gate` holds cells for `hold`. */
   setup(tools: readonly BenchTool[], gate: Gate): Promise<void>;
   /**
-   * Child processes the peer keeps while idle (codecell: its warm pool). Before each sample the harness waits,
-   * untimed, until that many are up and every child process is idle, so background work of one sample (a pool
-   * refill, exiting sandboxes) never lands in the next.
+   * Child processes the peer keeps while idle, besides the host's shared pool (codecell: a session's bound
+   * sandbox). Before each sample the harness waits, untimed, until these and the shared pool are up and every
+   * child process is idle, so background work of one sample (a pool refill, exiting sandboxes) never lands in the
+   * next.
    */
   idleProcesses(): number;
+  /** Warm sandboxes the peer's sessions ask of the host's one shared pool (codecell), else absent. */
+  readonly sharedPool?: number;
   /** ms: a fresh runtime (nothing pre-started) and its first cell `text("bench")`. */
   cold(): Promise<number>;
   /** ms: one cell `text("bench")` on whatever the peer keeps ready between cells. */
   warm(): Promise<number>;
   /** ms: one warm cell making `calls` sequential awaited calls to `tools.tool_0` (0 = the same loop, no call). */
   toolCalls?(calls: number): Promise<number>;
+  /** ms: one warm cell running `source` (which must output "bench"); peers with tools. */
+  cell?(source: string): Promise<number>;
+  /**
+   * `count` sessions that each ran one cell and are now idle (peers with sessions: codecell), opened one after
+   * another with `settle` awaited after each (the harness lets the pool refill, so it does not grow as in a burst).
+   */
+  openSessions?(count: number, settle: () => Promise<unknown>): Promise<SessionGroup>;
   /** ms: `cells` cells `text("bench")` started at once, until all completed. */
   burst(cells: number): Promise<number>;
   /** Starts `cells` cells that stay running (`HOLD_CELL`); resolves when all run; the result ends them. */
   hold(cells: number): Promise<() => Promise<void>>;
   /** Stops everything `setup` started. */
   teardown(): Promise<void>;
+}
+
+/** Sessions of a peer, each of which ran one cell and is idle. */
+export interface SessionGroup {
+  /** ms: one cell `text("bench")` in every session at once, until all completed. */
+  burst(): Promise<number>;
+  close(): Promise<void>;
 }
 
 /** What a peer file exports as `default`: throwing (say, the package is not installed) skips the peer. */
@@ -54,6 +71,10 @@ export const TEXT_CELL = 'text("bench")';
 export const toolLoopCell = (calls: number): string =>
   `for (let i = 0; i < ${calls}; i++) await tools.tool_0({ i });\ntext("bench");`;
 export const HOLD_CELL = 'await tools.tool_0({ i: 0, hold: true });\ntext("bench");';
+/** A cell that gets a tool result of `bytes` characters (plus a few bytes of JSON around them). */
+export const bigResultCell = (bytes: number): string =>
+  `const r = await tools.tool_0({ i: 0, bytes: ${bytes} });\n` +
+  `text(r.data.length === ${bytes} ? "bench" : "short: " + r.data.length);`;
 
 /** Lets held cells go: tools that get `hold: true` wait here. */
 export class Gate {
@@ -104,11 +125,24 @@ export function makeTools(count: number, gate: Gate): BenchTool[] {
         query: { type: "string", description: "Free-text query." },
         limit: { type: "integer", minimum: 1, maximum: 100, description: "Maximum number of records." },
         hold: { type: "boolean", description: "Wait until the harness releases the call." },
+        bytes: { type: "integer", minimum: 0, description: "Pad the reply with this many characters." },
       },
       required: ["i"],
     },
-    run: (args) => args.hold === true ? gate.enter().then(() => ({ i: args.i })) : { i: args.i },
+    run: (args) =>
+      args.hold === true
+        ? gate.enter().then(() => ({ i: args.i }))
+        : typeof args.bytes === "number"
+        ? { i: args.i, data: padding(args.bytes) }
+        : { i: args.i },
   }));
+}
+
+let padded = "";
+/** A string of `bytes` characters, made once per size (the harness must not time its own string building). */
+function padding(bytes: number): string {
+  if (padded.length !== bytes) padded = "x".repeat(bytes);
+  return padded;
 }
 
 /** Throws unless a cell's collected output is exactly the one text "bench" (a wrong run must not count). */

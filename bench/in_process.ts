@@ -4,7 +4,16 @@
  *
  * @module
  */
-import { type BenchTool, expectBench, type Gate, HOLD_CELL, now, type Peer, TEXT_CELL, toolLoopCell } from "./adapter.ts";
+import {
+  type BenchTool,
+  expectBench,
+  type Gate,
+  HOLD_CELL,
+  now,
+  type Peer,
+  TEXT_CELL,
+  toolLoopCell,
+} from "./adapter.ts";
 
 /** A started cell: the texts it emitted, and when its async body has completed. */
 export interface InProcessCell {
@@ -55,6 +64,10 @@ export abstract class InProcessPeer<Cell extends InProcessCell> implements Peer 
 
   toolCalls(calls: number): Promise<number> {
     return this.timeCell(toolLoopCell(calls));
+  }
+
+  cell(source: string): Promise<number> {
+    return this.timeCell(source);
   }
 
   async burst(cells: number): Promise<number> {

@@ -10,12 +10,22 @@ import { fileURLToPath } from "node:url";
 
 const PEERS_DIR = fileURLToPath(new URL("./peers/", import.meta.url));
 
-/** Whether every dependency of bench/peers/package.json is installed at its pinned version. */
+/**
+ * Files an install script must have built. npm 11 runs a dependency's install script only when package.json's
+ * `allowScripts` approves it (bench/peers/package.json approves isolated-vm's); without it the package is there but
+ * its native addon is not.
+ */
+const BUILT: Record<string, string> = { "isolated-vm": "out/isolated_vm.node" };
+
+/** Whether every dependency of bench/peers/package.json is installed at its pinned version, and built. */
 function installed(): boolean {
   const pkg = JSON.parse(readFileSync(`${PEERS_DIR}package.json`, "utf8")) as { dependencies: Record<string, string> };
   return Object.entries(pkg.dependencies).every(([name, version]) => {
-    const file = `${PEERS_DIR}node_modules/${name}/package.json`;
-    return existsSync(file) && (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version === version;
+    const dir = `${PEERS_DIR}node_modules/${name}/`;
+    const file = `${dir}package.json`;
+    const built = BUILT[name] === undefined || existsSync(`${dir}${BUILT[name]}`);
+    return existsSync(file) && built &&
+      (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version === version;
   });
 }
 

@@ -15,7 +15,7 @@ export interface ChartPeer {
 const COLORS = { warm: "#2b7bb9", cold: "#e8833a" };
 const ROW = 22;
 const GROUP_GAP = 14;
-const LEFT = 110;
+const LEFT = 140; // room for "codecell (process)"
 const PLOT = 560;
 const TOP = 52;
 

@@ -1,12 +1,17 @@
 /**
- * codecell through its public API. Cold: a new session with no warm pool and its first `execTool` (a sandbox
- * process is spawned for the cell). Warm: `execTool` on a session whose pool of 2 is full and idle, as a model
- * loop finds it (cells arrive seconds apart); waiting for the refill is untimed (`settle`).
+ * codecell through its public API, in either isolation mode (docs/architecture.md "Sandboxes per session"); this
+ * file is the default, `isolation: "context"`, and `codecell_process.ts` the other. Cold: a new session on a pool
+ * of its own with nothing warm, and its first `execTool` (a sandbox process is spawned for the cell). Warm:
+ * `execTool` on a session that ran a cell before, as a model loop finds it (cells arrive seconds apart, the host's
+ * shared pool of 2 is full and idle): in context mode the session's bound sandbox runs it in a fresh context, in
+ * process mode a pooled sandbox runs it and is closed after. Waiting for refills is untimed (the harness's quiet).
  *
  * @module
  */
 import { readFileSync } from "node:fs";
 import { CodeModeSession, defineTool, type ToolDefinition, type ToolResponse } from "../../ts/mod.ts";
+import type { Isolation } from "../../ts/session/sandboxes.ts";
+import { spawnSandbox } from "../../ts/transport/sandbox_process.ts";
 import {
   type BenchTool,
   expectBench,
@@ -14,6 +19,7 @@ import {
   HOLD_CELL,
   now,
   type Peer,
+  type SessionGroup,
   TEXT_CELL,
   toolLoopCell,
 } from "../adapter.ts";
@@ -27,16 +33,27 @@ function check(response: ToolResponse): void {
   expectBench("codecell", response.items.slice(1).map((item) => (item.type === "input_text" ? item.text : "")));
 }
 
+const NOTES: Record<Isolation, string> = {
+  context: "permissionless Deno sandboxes bound to a session, a fresh V8 context per cell; warm = the session's " +
+    "sandbox after a cell (host pool of 2 idle)",
+  process: "a permissionless Deno process per cell; warm = one from the host's pool of 2, closed after the cell",
+};
+
 class CodecellPeer implements Peer {
-  readonly name = "codecell";
+  readonly name: string;
   readonly version: string;
-  readonly note = "a permissionless Deno process per cell; warm = taken from the session's pool of 2";
+  readonly note: string;
   readonly hasTools = true;
+  readonly sharedPool = POOL;
+  readonly #isolation: Isolation;
   #tools: ToolDefinition[] = [];
   #session: CodeModeSession | undefined;
   #gate: Gate | undefined;
 
-  constructor() {
+  constructor(isolation: Isolation) {
+    this.#isolation = isolation;
+    this.name = isolation === "context" ? "codecell" : `codecell (${isolation})`;
+    this.note = NOTES[isolation];
     const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
     this.version = pkg.version;
   }
@@ -51,19 +68,26 @@ class CodecellPeer implements Peer {
         run: (args) => tool.run(args),
       })
     );
-    this.#session = new CodeModeSession({ tools: this.#tools, pool: POOL, limits: LIMITS });
+    this.#session = this.#newSession();
     // The pool starts one sandbox and fills up after the first cell: one untimed cell brings it to steady state.
     check(await this.#session.execTool(TEXT_CELL));
   }
 
-  /** The pool refills in the background after each cell; a warm cell needs it booted, warmed up and idle. */
+  /** A session in context mode keeps its sandbox between cells; the shared pool is counted by `sharedPool`. */
   idleProcesses(): number {
-    return this.#session === undefined ? 0 : POOL;
+    return this.#session !== undefined && this.#isolation === "context" ? 1 : 0;
   }
 
   async cold(): Promise<number> {
     const start = now();
-    const session = new CodeModeSession({ tools: this.#tools, pool: 0, limits: LIMITS });
+    // A pool of its own with nothing in it: the host's shared pool would hand this session a warm sandbox.
+    const session = new CodeModeSession({
+      tools: this.#tools,
+      pool: 0,
+      limits: LIMITS,
+      isolation: this.#isolation,
+      spawnSandbox: (options) => spawnSandbox(options),
+    });
     const response = await session.execTool(TEXT_CELL);
     const ms = now() - start;
     await session.close();
@@ -79,12 +103,38 @@ class CodecellPeer implements Peer {
     return ms;
   }
 
-  async toolCalls(calls: number): Promise<number> {
+  toolCalls(calls: number): Promise<number> {
+    return this.cell(toolLoopCell(calls));
+  }
+
+  async cell(source: string): Promise<number> {
     const start = now();
-    const response = await this.#live().execTool(toolLoopCell(calls));
+    const response = await this.#live().execTool(source);
     const ms = now() - start;
     check(response);
     return ms;
+  }
+
+  async openSessions(count: number, settle: () => Promise<unknown>): Promise<SessionGroup> {
+    const sessions: CodeModeSession[] = [];
+    for (let i = 0; i < count; i++) {
+      const session = this.#newSession();
+      sessions.push(session);
+      check(await session.execTool(TEXT_CELL));
+      await settle();
+    }
+    return {
+      async burst() {
+        const start = now();
+        const responses = await Promise.all(sessions.map((session) => session.execTool(TEXT_CELL)));
+        const ms = now() - start;
+        responses.forEach(check);
+        return ms;
+      },
+      async close() {
+        await Promise.all(sessions.map((session) => session.close()));
+      },
+    };
   }
 
   async burst(cells: number): Promise<number> {
@@ -114,12 +164,21 @@ class CodecellPeer implements Peer {
     this.#session = undefined;
   }
 
+  #newSession(): CodeModeSession {
+    return new CodeModeSession({ tools: this.#tools, pool: POOL, limits: LIMITS, isolation: this.#isolation });
+  }
+
   #live(): CodeModeSession {
     if (this.#session === undefined) throw new Error("codecell: setup() first");
     return this.#session;
   }
 }
 
+/** A codecell peer in `isolation` mode. */
+export function codecellPeer(isolation: Isolation): Promise<Peer> {
+  return Promise.resolve(new CodecellPeer(isolation));
+}
+
 export default function create(): Promise<Peer> {
-  return Promise.resolve(new CodecellPeer());
+  return codecellPeer("context");
 }
