@@ -11,8 +11,10 @@
  * @module
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, realpathSync } from "node:fs";
-import { basename } from "node:path";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import { z } from "zod";
+import { cacheRoot, privateDir, writePrivateFile } from "./cache_dir.ts";
 import process from "node:process";
 import { CodecellError } from "../contract/errors.ts";
 
@@ -63,7 +65,7 @@ export function chooseOsLayer(mode: OsSandboxMode, files: LaunchFiles, warn: (me
     if (mode === "bwrap") throw new CodecellError("invalid_options", "osSandbox \"bwrap\" needs Linux");
     return "none";
   }
-  probed ??= probeBwrap(files);
+  probed ??= cachedProbe(files) ?? probeBwrap(files);
   if (probed.bwrap !== null) return "bwrap";
   if (mode === "bwrap") throw new CodecellError("invalid_options", `osSandbox "bwrap" is not usable here: ${probed.reason}`);
   if (!warned) {
@@ -84,7 +86,10 @@ function probeBwrap(files: LaunchFiles): { bwrap: string | null; reason: string 
     return { bwrap: null, reason: `cannot list the libraries Deno needs: ${messageOf(error)}` };
   }
   const run = spawnSync(bwrap, args, { encoding: "utf8", timeout: 10_000, env: {} });
-  if (run.status === 0 && run.stdout.startsWith("deno ")) return { bwrap, reason: "" };
+  if (run.status === 0 && run.stdout.startsWith("deno ")) {
+    rememberProbe(files.deno, bwrap);
+    return { bwrap, reason: "" };
+  }
   const why = (run.stderr || run.error?.message || `exit code ${run.status}`).trim().split("\n")[0];
   return { bwrap: null, reason: `a probe run failed: ${why}` };
 }
@@ -111,6 +116,62 @@ export function withParentDeathSignal(command: string, args: string[]): { comman
 }
 
 let libraries: [string, string][] | undefined;
+
+/**
+ * A probe that worked, remembered in the private cache folder: it blocks the host for a `ldd` and a bwrap run
+ * (about 170 ms here), which every new host process would otherwise pay before its first cell. The record holds
+ * the size and modification time of every file it depends on (Deno, bwrap, each library), and counts only while
+ * they are unchanged. Failures are not remembered: installing bubblewrap takes effect at the next start.
+ */
+const ProbeRecord = z.strictObject({
+  bwrap: z.string(),
+  stamps: z.record(z.string(), z.string()),
+  libraries: z.array(z.tuple([z.string(), z.string()])),
+});
+
+function probeRecordPath(): string {
+  return join(privateDir(cacheRoot()), "os-layer.json");
+}
+
+/** Size and modification time of `path`, or `undefined` when it is gone. */
+function stampOf(path: string): string | undefined {
+  try {
+    const stat = statSync(path);
+    return `${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The remembered probe for `files`, when every file it depends on is unchanged. */
+export function cachedProbe(files: LaunchFiles): { bwrap: string; reason: string } | undefined {
+  let record: z.infer<typeof ProbeRecord>;
+  try {
+    record = ProbeRecord.parse(JSON.parse(readFileSync(probeRecordPath(), "utf8")));
+  } catch {
+    return undefined; // none yet, or unreadable: probe again
+  }
+  const expected = { ...record.stamps };
+  if (expected[files.deno] === undefined || expected[record.bwrap] === undefined) return undefined;
+  for (const [path, stamp] of Object.entries(expected)) if (stampOf(path) !== stamp) return undefined;
+  libraries = record.libraries;
+  return { bwrap: record.bwrap, reason: "" };
+}
+
+/** Remembers that bwrap runs `deno` here. */
+export function rememberProbe(deno: string, bwrap: string): void {
+  const stamps: Record<string, string> = {};
+  for (const path of [deno, bwrap, ...denoLibraries(deno).map(([host]) => host)]) {
+    const stamp = stampOf(path);
+    if (stamp === undefined) return;
+    stamps[path] = stamp;
+  }
+  try {
+    writePrivateFile(probeRecordPath(), JSON.stringify({ bwrap, stamps, libraries: denoLibraries(deno) }));
+  } catch {
+    // an unwritable cache only costs the next host its probe
+  }
+}
 
 /** The shared libraries Deno links, as [host path, path the loader asks for] (read once with `ldd`). */
 function denoLibraries(deno: string): [string, string][] {
