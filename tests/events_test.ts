@@ -166,7 +166,7 @@ test("a session's next cell reuses its sandbox; with process isolation each sand
   await withSession(async (s) => {
     await s.exec("text(1)");
     await s.exec("text(2)");
-  }, observed(bound));
+  }, observed(bound, { isolation: "context" }));
   assert.deepEqual(closedAtEnd(bound.normalized((event) => event.type.startsWith("sandbox."))), [
     { type: "sandbox.spawn", sandboxId: 1, cellId: "1", warm: false },
     { type: "sandbox.reuse", sandboxId: 1, cellId: "2", cellsServed: 1 },
