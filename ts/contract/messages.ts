@@ -305,6 +305,23 @@ export function mcpCallFailed(server: string, tool: string, failure: McpCallFail
   }
 }
 
+/** The description of the stand-in for an MCP server that cannot be reached (`ALL_TOOLS`, exec's description). */
+export function mcpServerUnavailable(server: string, reason: string): string {
+  return `MCP server \`${server}\` is unavailable (${reason}); codecell keeps trying to connect, and its tools ` +
+    "appear in a later cell once it is back";
+}
+
+/** A nested MCP call's progress, forwarded as progress of the client's `exec` or `wait` call. */
+export function nestedCallProgress(tool: string, progress: number, total: number | undefined, message?: string): string {
+  const amount = total === undefined ? `${progress}` : `${progress}/${total}`;
+  return `${tool}: ${amount}${message === undefined || message === "" ? "" : ` ${message}`}`;
+}
+
+/** Sent to an MCP client that read notifications slower than cells sent them, once it has caught up. */
+export function notificationsDroppedSlowClient(count: number): string {
+  return `codecell: ${count} notifications were dropped because the MCP client did not read them fast enough`;
+}
+
 /** A static import of anything but the helper modules: the cell fails with this before it runs. */
 export function staticImportError(specifier: string, line: number, column: number): string {
   return `Error: ${unsupportedImport(specifier)}\n    at ${CELL_FILE_NAME}:${line}:${column}`;
