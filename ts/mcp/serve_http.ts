@@ -104,9 +104,15 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpServeHan
   });
   let closing: Promise<void> | undefined;
 
+  // An expired session's id answers 404 from the moment it expires, while its sandboxes are being stopped.
+  const expire = (open: OpenSession) => {
+    const id = open.transport.sessionId;
+    if (id !== undefined && sessions.get(id) === open) sessions.delete(id);
+    void open.codecell.close();
+  };
   const armIdle = (open: OpenSession) => {
     clearTimeout(open.idleTimer);
-    open.idleTimer = open.busy > 0 ? undefined : setTimeout(() => void open.codecell.close(), idleMs);
+    open.idleTimer = open.busy > 0 ? undefined : setTimeout(() => expire(open), idleMs);
   };
 
   const startSession = async (req: IncomingMessage, res: ServerResponse, body: unknown) => {
