@@ -90,16 +90,26 @@ export function runCodecell(args: readonly string[], stdin = ""): Promise<Proces
 
 /**
  * Starts a long-running `node` process and resolves once a stderr line matches `ready` (at most `timeoutMs`),
- * with the match. `stop()` ends it (stdin closed, then SIGTERM, then SIGKILL) and waits for its pipes to close.
+ * with the match. `stop()` ends it (stdin closed, then SIGTERM, then SIGKILL) and waits for its pipes to close;
+ * `exited()` resolves with how it exited, however that came about.
  */
 export async function startNode(
   args: readonly string[],
   ready: RegExp,
   timeoutMs = 60_000,
-): Promise<{ pid: number; match: RegExpExecArray; stderr(): string; stop(): Promise<void> }> {
+): Promise<{
+  pid: number;
+  match: RegExpExecArray;
+  stderr(): string;
+  stop(): Promise<void>;
+  exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}> {
   const child = spawn("node", args, { cwd: ROOT, env: childEnv(), stdio: ["pipe", "pipe", "pipe"] });
   const stdout = collect(child.stdout);
   let stderr = "";
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal }))
+  );
   const closed = exited(child);
   const stop = async () => {
     child.stdin?.end();
@@ -132,7 +142,7 @@ export async function startNode(
     await stop();
     throw error;
   });
-  return { pid: child.pid ?? 0, match, stderr: () => stderr, stop };
+  return { pid: child.pid ?? 0, match, stderr: () => stderr, stop, exited: () => exit };
 }
 
 function collect(stream: NodeJS.ReadableStream | null): Promise<string> {

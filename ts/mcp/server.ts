@@ -179,12 +179,13 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
   refresh = refreshToolSpecs;
 
   let closing: Promise<void> | undefined;
+  // Assigned before the work starts: closing the MCP server calls `onclose`, which calls `close()` again at once.
   const close = () =>
-    closing ??= (async () => {
+    closing ??= Promise.resolve().then(async () => {
       refresh = () => {};
       await server.close().catch(() => {});
       await closeSession();
-    })();
+    });
   let resolveClosed!: () => void;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
   // The transport closing (client gone, HTTP session deleted) ends the session too.
