@@ -73,8 +73,8 @@ const HELP: Record<"mcp" | "exec" | "types", string> = {
 Serves the tools exec and wait to an MCP client, over stdio (default) or streamable HTTP at
 http://<host>:<port>/mcp. Every client connection gets its own session (own cells and stored values) and, over
 HTTP, its own connections to the config's MCP servers (except those marked "shared": true). A server that cannot
-start is retried in the background; cells see it as mcp__<server>__unavailable meanwhile. SIGINT, SIGTERM, SIGHUP
-or (stdio) the end of stdin close every session and server, then exit.
+start is retried in the background; cells see it as mcp__<server>__unavailable meanwhile. SIGINT, SIGTERM, SIGHUP,
+the end of the parent process or (stdio) the end of stdin close every session and server, then exit.
 
 Flags:
 ${CONFIG_FLAG}

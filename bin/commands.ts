@@ -146,8 +146,12 @@ async function serveMcp(command: McpCommand): Promise<number> {
   }
 }
 
+/** How often `codecell mcp` checks that the process that started it (`npx`, a shell) is still there. */
+const PARENT_CHECK_MS = 1000;
+
 /**
- * Resolves `signalled` on SIGINT, SIGTERM or SIGHUP (a closed terminal), so the command closes every session and
+ * Resolves `signalled` on SIGINT, SIGTERM or SIGHUP (a closed terminal), or when the process that started codecell
+ * is gone (a wrapper such as `npx` killed without passing the signal on), so the command closes every session and
  * server before it exits; a second signal exits at once.
  */
 function termination(): { signalled: Promise<void>; dispose(): void } {
@@ -161,9 +165,16 @@ function termination(): { signalled: Promise<void>; dispose(): void } {
     resolve();
   };
   for (const signal of signals) process.on(signal, onSignal);
+  // An orphan is adopted by init or a subreaper, so its parent id changes; one started by init has nothing to watch.
+  const parent = process.ppid;
+  const watch = parent === 1 ? undefined : setInterval(() => {
+    if (process.ppid !== parent && !received) onSignal();
+  }, PARENT_CHECK_MS);
+  watch?.unref();
   return {
     signalled,
     dispose: () => {
+      clearInterval(watch);
       for (const signal of signals) process.off(signal, onSignal);
     },
   };

@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
+import process from "node:process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
@@ -113,6 +114,46 @@ test("over stdio: the end of stdin closes every session and child, then codecell
     } finally {
       child.kill("SIGKILL");
       await exited;
+    }
+  });
+});
+
+test("over http: when the wrapper that started codecell is killed outright, codecell closes everything and exits", async () => {
+  await withConfig(async (config) => {
+    const command = `exec node ${join(ROOT, "bin/codecell.mjs")} mcp --config ${config} --http 127.0.0.1:0 & wait`;
+    const wrapper = spawn("bash", ["-c", command], { cwd: ROOT, env: childEnv(), stdio: ["ignore", "ignore", "pipe"] });
+    const wrapperExited = exitOf(wrapper);
+    let codecell = 0;
+    const transport = { current: undefined as StreamableHTTPClientTransport | undefined };
+    const client = new Client({ name: "codecell-test", version: "1.0.0" });
+    try {
+      let stderr = "";
+      wrapper.stderr.setEncoding("utf8");
+      const url = await within(60_000, "the HTTP URL", new Promise<string>((resolve) => {
+        wrapper.stderr.on("data", (chunk: string) => {
+          stderr += chunk;
+          const match = /serving MCP over streamable HTTP at (\S+)\n/.exec(stderr);
+          if (match !== null) resolve(match[1]);
+        });
+      }));
+      [codecell] = liveDescendants(wrapper.pid ?? 0).filter((pid) => commandOf(pid).includes("bin/codecell.mjs"));
+      assert.ok(codecell > 0, "codecell runs under the wrapper");
+      transport.current = new StreamableHTTPClientTransport(new URL(url));
+      await client.connect(transport.current);
+      const out = await client.callTool({ name: "exec", arguments: { code: CELL } });
+      assert.deepEqual(out.content.slice(1), [{ type: "text", text: "The sum of 1 and 2 is 3." }]);
+      const children = [codecell, ...liveDescendants(codecell)];
+      wrapper.kill("SIGKILL");
+      await wrapperExited;
+      await within(20_000, "codecell to exit", (async () => {
+        while (alive(codecell)) await new Promise((resolve) => setTimeout(resolve, 50));
+      })());
+      assert.deepEqual(children.filter(alive).map(commandOf), []);
+    } finally {
+      await client.close();
+      if (codecell > 0 && alive(codecell)) process.kill(codecell, "SIGKILL");
+      wrapper.kill("SIGKILL");
+      await wrapperExited;
     }
   });
 });
