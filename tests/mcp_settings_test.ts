@@ -39,6 +39,7 @@ test("the config's codecell block and the flags set the session, a flag winning 
     const { tools } = await client.listTools();
     const description = tools.find((tool) => tool.name === "exec")?.description ?? "";
     assert.match(description, /\nLimits: per cell 256 MiB of heap, [^\n]*; 5 live cells per session\./);
+    assert.match(description, /or has run for `yield_time_ms` \(default 0\)\./);
     assert.doesNotMatch(description, /console/);
     const out = await client.callTool({
       name: "exec",

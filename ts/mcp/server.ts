@@ -130,7 +130,7 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
 
   let specs: ReturnType<typeof sessionToolSpecs>;
   try {
-    specs = sessionToolSpecs(session);
+    specs = sessionToolSpecs(session, options.yieldTimeMs);
   } catch (error) {
     await closeSession();
     throw error;
@@ -171,7 +171,7 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
     }
   });
   const refreshToolSpecs = () => {
-    const next = sessionToolSpecs(session);
+    const next = sessionToolSpecs(session, options.yieldTimeMs);
     if (next.exec.description !== specs.exec.description) exec.update({ description: next.exec.description });
     if (next.wait.description !== specs.wait.description) wait.update({ description: next.wait.description });
     specs = next;
@@ -276,8 +276,11 @@ function anyArguments(schema: McpToolSpec["inputSchema"]): StandardSchemaWithJSO
  * The `exec`/`wait` descriptions and argument schemas for MCP, code-mode only: the client sees no other tool of
  * this session, so exec's description declares every nested tool.
  */
-function sessionToolSpecs(session: CodeModeSession): { exec: McpToolSpec; wait: McpToolSpec } {
-  const specs = session.toolSpecs("mcp", { codeModeOnly: true });
+function sessionToolSpecs(
+  session: CodeModeSession,
+  yieldTimeMs: number | undefined,
+): { exec: McpToolSpec; wait: McpToolSpec } {
+  const specs = session.toolSpecs("mcp", { codeModeOnly: true, yieldTimeMs });
   const exec = specs.find((spec) => spec.name === "exec");
   const wait = specs.find((spec) => spec.name === "wait");
   if (exec === undefined || wait === undefined) throw new Error("the session's MCP tool specs lack exec or wait");
