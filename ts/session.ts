@@ -38,13 +38,9 @@ import {
   type McpToolSpec,
   type ResponsesToolSpec,
   type ToolSpecFormat,
-  type ToolSpecOptions,
   toolSpecs,
 } from "./model/tool_specs.ts";
 import { releaseTypechecks, typecheckCell } from "./source/typecheck.ts";
-
-/** Options of {@linkcode CodeModeSession.toolSpecs}. */
-export type ToolSpecCallOptions = Pick<ToolSpecOptions, "codeModeOnly" | "yieldTimeMs">;
 
 /** Options of {@linkcode CodeModeSession}. */
 export interface SessionOptions {
@@ -217,16 +213,16 @@ export class CodeModeSession {
    * description (for agents that give the model no other tools); `yieldTimeMs` is the default yield time the
    * host passes to `execTool`, when it is not the usual one.
    */
-  toolSpecs(format: "responses", options?: ToolSpecCallOptions): ResponsesToolSpec[];
+  toolSpecs(format: "responses", options?: { codeModeOnly?: boolean; yieldTimeMs?: number }): ResponsesToolSpec[];
   /** The `exec` and `wait` tool definitions for the OpenAI Chat Completions API. */
-  toolSpecs(format: "chat", options?: ToolSpecCallOptions): ChatToolSpec[];
+  toolSpecs(format: "chat", options?: { codeModeOnly?: boolean; yieldTimeMs?: number }): ChatToolSpec[];
   /** The `exec` and `wait` tool definitions for the Anthropic Messages API. */
-  toolSpecs(format: "anthropic", options?: ToolSpecCallOptions): AnthropicToolSpec[];
+  toolSpecs(format: "anthropic", options?: { codeModeOnly?: boolean; yieldTimeMs?: number }): AnthropicToolSpec[];
   /** The `exec` and `wait` tool definitions as MCP `Tool` objects. */
-  toolSpecs(format: "mcp", options?: ToolSpecCallOptions): McpToolSpec[];
+  toolSpecs(format: "mcp", options?: { codeModeOnly?: boolean; yieldTimeMs?: number }): McpToolSpec[];
   /** The `exec` and `wait` tool definitions for the API named by `format`. */
-  toolSpecs(format: ToolSpecFormat, options?: ToolSpecCallOptions): AnyToolSpecs;
-  toolSpecs(format: ToolSpecFormat, options: ToolSpecCallOptions = {}): AnyToolSpecs {
+  toolSpecs(format: ToolSpecFormat, options?: { codeModeOnly?: boolean; yieldTimeMs?: number }): AnyToolSpecs;
+  toolSpecs(format: ToolSpecFormat, options: { codeModeOnly?: boolean; yieldTimeMs?: number } = {}): AnyToolSpecs {
     const entries = this.#currentTools().registry.entries();
     return toolSpecs(format, entries, { ...options, limits: this.#limits, console: this.#console });
   }
