@@ -4,13 +4,33 @@
  *
  * @module
  */
+import { MAX_TIMER_MS } from "../ts/contract/defaults.ts";
+import { type CodecellSettings, SETTING_FLAGS, settingsFromFlags } from "../ts/mcp/settings.ts";
 
 /** What the command line asks for. */
 export type Command =
   | { command: "help"; text: string }
-  | { command: "mcp"; config: string | undefined; tools: string | undefined; http: HostPort | undefined }
+  | McpCommand
   | { command: "exec"; source: string; config: string | undefined; tools: string | undefined }
   | { command: "types"; config: string | undefined; tools: string | undefined };
+
+/** `codecell mcp` and its flags. */
+export interface McpCommand {
+  command: "mcp";
+  config: string | undefined;
+  tools: string | undefined;
+  http: HostPort | undefined;
+  /** Session settings from flags; they override the config file's `"codecell"` block. */
+  settings: CodecellSettings;
+  /** `--auth-token` (`CODECELL_AUTH_TOKEN` is read by the command, not here). */
+  authToken: string | undefined;
+  /** `--allowed-origins`, as origins. */
+  allowedOrigins: string[] | undefined;
+  /** `--max-sessions`. */
+  maxSessions: number | undefined;
+  /** `--session-idle`, in milliseconds. */
+  sessionIdleMs: number | undefined;
+}
 
 /** A `--http <host>:<port>` value. */
 export interface HostPort {
@@ -24,7 +44,7 @@ export type Parsed = { ok: true; value: Command } | { ok: false; error: string }
 export const GLOBAL_HELP = `codecell: run model-written TypeScript cells in sandboxes that call your tools
 
 Usage:
-  codecell mcp   [--config <file>] [--tools <module>] [--http <host>:<port>]
+  codecell mcp   [--config <file>] [--tools <module>] [--http <host>:<port>] [settings]
   codecell exec  <file|-> [--config <file>] [--tools <module>]
   codecell types [--config <file>] [--tools <module>]
 
@@ -42,17 +62,36 @@ const CONFIG_FLAG = "  --config <file>       MCP servers whose tools cells can c
 const TOOLS_FLAG =
   "  --tools <module>      A .ts/.js module whose exports (default export array, or named exports) are defineTool() results";
 
+const SETTINGS_HELP = SETTING_FLAGS.map(({ flag, kind, choices, path, help }) => {
+  const value = kind === "integer" ? " <n>" : kind === "choice" ? ` <${choices?.join("|")}>` : "[=true|false]";
+  return `  ${`${flag}${value}`.padEnd(36)}${help} (config: ${path.join(".")})`;
+}).join("\n");
+
 const HELP: Record<"mcp" | "exec" | "types", string> = {
-  mcp: `Usage: codecell mcp [--config <file>] [--tools <module>] [--http <host>:<port>]
+  mcp: `Usage: codecell mcp [--config <file>] [--tools <module>] [--http <host>:<port>] [flags below]
 
 Serves the tools exec and wait to an MCP client, over stdio (default) or streamable HTTP at
-http://<host>:<port>/mcp. Every client connection gets its own session (own cells and stored values).
+http://<host>:<port>/mcp. Every client connection gets its own session (own cells and stored values) and, over
+HTTP, its own connections to the config's MCP servers (except those marked "shared": true). A server that cannot
+start is retried in the background; cells see it as mcp__<server>__unavailable meanwhile. SIGINT, SIGTERM, SIGHUP,
+the end of the parent process or (stdio) the end of stdin close every session and server, then exit.
 
 Flags:
 ${CONFIG_FLAG}
 ${TOOLS_FLAG}
-  --http <host>:<port>  Serve streamable HTTP instead of stdio (port 0 picks a free port; the URL is printed on stderr)
-  --help                Show this help
+  --http <host>:<port>                Serve streamable HTTP instead of stdio (port 0 picks a free port; the URL is printed on stderr)
+
+HTTP flags:
+  --auth-token <token>                Require "Authorization: Bearer <token>" (default: CODECELL_AUTH_TOKEN); required
+                                      to listen on anything but loopback
+  --allowed-origins <origin,...>      Browser origins allowed to call (default: http(s)://localhost, 127.0.0.1, [::1])
+  --max-sessions <n>                  Open MCP sessions at most; more get HTTP 503 (default 32)
+  --session-idle <seconds>            Close a session after this long without a request (default 1800)
+
+Session settings (flags override the config file's "codecell" block, which uses the names in parentheses):
+${SETTINGS_HELP}
+
+  --help                              Show this help
 `,
   exec: `Usage: codecell exec <file|-> [--config <file>] [--tools <module>]
 
@@ -76,8 +115,16 @@ ${TOOLS_FLAG}
 `,
 };
 
+const HTTP_FLAGS = ["--auth-token", "--allowed-origins", "--max-sessions", "--session-idle"];
+
 const VALUE_FLAGS: Record<"mcp" | "exec" | "types", readonly string[]> = {
-  mcp: ["--config", "--tools", "--http"],
+  mcp: [
+    "--config",
+    "--tools",
+    "--http",
+    ...HTTP_FLAGS,
+    ...SETTING_FLAGS.filter((spec) => spec.kind !== "boolean").map((spec) => spec.flag),
+  ],
   exec: ["--config", "--tools"],
   types: ["--config", "--tools"],
 };
@@ -111,8 +158,11 @@ export function parseCommandLine(args: readonly string[]): Parsed {
     const [name, inline] = arg.includes("=")
       ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
       : [arg];
-    if (!VALUE_FLAGS[command].includes(name)) return usage(`unknown flag ${name} for codecell ${command}`, command);
-    const value = inline ?? rest[++index];
+    const boolean = command === "mcp" && BOOLEAN_FLAGS.includes(name);
+    if (!boolean && !VALUE_FLAGS[command].includes(name)) {
+      return usage(`unknown flag ${name} for codecell ${command}`, command);
+    }
+    const value = boolean ? inline ?? "true" : inline ?? rest[++index];
     if (value === undefined || value === "") return usage(`${name} needs a value`, command);
     if (flags.has(name)) return usage(`${name} given twice`, command);
     flags.set(name, value);
@@ -120,13 +170,9 @@ export function parseCommandLine(args: readonly string[]): Parsed {
   const config = flags.get("--config");
   const tools = flags.get("--tools");
   switch (command) {
-    case "mcp": {
+    case "mcp":
       if (positionals.length > 0) return usage(`unexpected argument ${JSON.stringify(positionals[0])}`, command);
-      const httpFlag = flags.get("--http");
-      const http = httpFlag === undefined ? undefined : parseHostPort(httpFlag);
-      if (typeof http === "string") return usage(http, command);
-      return { ok: true, value: { command, config, tools, http } };
-    }
+      return parseMcp(flags, config, tools);
     case "exec": {
       if (positionals.length !== 1) {
         return usage(
@@ -142,6 +188,69 @@ export function parseCommandLine(args: readonly string[]): Parsed {
       if (positionals.length > 0) return usage(`unexpected argument ${JSON.stringify(positionals[0])}`, command);
       return { ok: true, value: { command, config, tools } };
   }
+}
+
+const BOOLEAN_FLAGS = SETTING_FLAGS.filter((spec) => spec.kind === "boolean").map((spec) => spec.flag);
+
+function parseMcp(flags: ReadonlyMap<string, string>, config: string | undefined, tools: string | undefined): Parsed {
+  const httpFlag = flags.get("--http");
+  const http = httpFlag === undefined ? undefined : parseHostPort(httpFlag);
+  if (typeof http === "string") return usage(http, "mcp");
+  if (http === undefined) {
+    const httpOnly = HTTP_FLAGS.find((flag) => flags.has(flag));
+    if (httpOnly !== undefined) return usage(`${httpOnly} applies only with --http`, "mcp");
+  }
+  const settings = settingsFromFlags(flags);
+  if (!settings.ok) return usage(settings.error, "mcp");
+  const origins = flags.get("--allowed-origins");
+  const allowedOrigins = origins === undefined ? undefined : parseOrigins(origins);
+  if (typeof allowedOrigins === "string") return usage(allowedOrigins, "mcp");
+  const maxSessions = wholeNumber(flags, "--max-sessions", 1, 100_000);
+  if (typeof maxSessions === "string") return usage(maxSessions, "mcp");
+  const idleSeconds = wholeNumber(flags, "--session-idle", 1, Math.floor(MAX_TIMER_MS / 1000));
+  if (typeof idleSeconds === "string") return usage(idleSeconds, "mcp");
+  return {
+    ok: true,
+    value: {
+      command: "mcp",
+      config,
+      tools,
+      http,
+      settings: settings.value,
+      authToken: flags.get("--auth-token"),
+      allowedOrigins,
+      maxSessions,
+      sessionIdleMs: idleSeconds === undefined ? undefined : idleSeconds * 1000,
+    },
+  };
+}
+
+/** A whole-number flag within `[min, max]`; `undefined` when absent; an error text when invalid. */
+function wholeNumber(flags: ReadonlyMap<string, string>, flag: string, min: number, max: number): number | undefined | string {
+  const raw = flags.get(flag);
+  if (raw === undefined) return undefined;
+  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= min && value <= max)) return `${flag} expects a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`;
+  return value;
+}
+
+/** `https://a.example,http://localhost:3000` → their origins; an error text when one is not an http(s) origin. */
+function parseOrigins(value: string): string[] | string {
+  const origins: string[] = [];
+  for (const part of value.split(",").map((each) => each.trim()).filter((each) => each !== "")) {
+    let origin: string | undefined;
+    try {
+      const url = new URL(part);
+      origin = url.protocol === "http:" || url.protocol === "https:" ? url.origin : undefined;
+    } catch {
+      origin = undefined;
+    }
+    if (origin === undefined) {
+      return `--allowed-origins expects comma-separated origins like https://app.example.com, got ${JSON.stringify(part)}`;
+    }
+    origins.push(origin);
+  }
+  return origins;
 }
 
 /** `127.0.0.1:8080`, `localhost:0`, `[::1]:8080`; an error text otherwise. */

@@ -14,7 +14,8 @@ import { loadMcpConfig } from "../ts/mcp/config.ts";
 import type { SessionHooks } from "../ts/mcp/server.ts";
 import { serveHttp } from "../ts/mcp/serve_http.ts";
 import { serveStdio } from "../ts/mcp/serve_stdio.ts";
-import type { Command } from "./cli_args.ts";
+import type { Command, McpCommand } from "./cli_args.ts";
+import { mergeSettings } from "../ts/mcp/settings.ts";
 import { loadToolModule } from "./tool_module.ts";
 
 /** Exit code of a usage error. */
@@ -79,40 +80,104 @@ function sessionOptions(source: CommandTools["source"], extra: SessionOptions): 
 // ---------------------------------------------------------------------------------------------------------------
 // codecell mcp
 
-async function serveMcp(command: Extract<Command, { command: "mcp" }>): Promise<number> {
-  const tools = await commandTools(command);
-  const sessionFactory = ({ onNotify }: SessionHooks) =>
-    new CodeModeSession(sessionOptions(tools.source, { onNotify }));
-  const mcp = tools.mcp;
-  const onToolsChange = mcp === undefined ? undefined : (listener: () => void) => mcp.onChange(listener);
+async function serveMcp(command: McpCommand): Promise<number> {
+  // Everything is read and checked before anything is started, so a usage error leaves nothing to clean up.
+  const config = command.config === undefined ? undefined : await loadMcpConfig(command.config);
+  const settings = mergeSettings(config?.codecell ?? {}, command.settings);
+  const moduleTools = command.tools === undefined ? [] : await loadToolModule(command.tools);
+  const http = command.http;
+  const authToken = command.authToken ?? (process.env.CODECELL_AUTH_TOKEN || undefined);
+  const servers = Object.entries(config?.mcpServers ?? {});
+  // Over stdio there is one client, so every server is its own; over HTTP each client gets its own connections to
+  // the servers not marked shared (docs: README, "HTTP deployment").
+  const perClient = http === undefined ? {} : Object.fromEntries(servers.filter(([, server]) => !server.shared));
+  const shared = Object.fromEntries(servers.filter(([name]) => !(name in perClient)));
+  const onWarning = (message: string) => void process.stderr.write(`codecell: ${message}\n`);
+  const sharedTools = await mcpTools(shared, { onWarning });
+  const { typecheck, yieldTimeMs, ...sessionSettings } = settings;
+  const sessionFactory = async (hooks: SessionHooks) => {
+    const own = Object.keys(perClient).length === 0 ? undefined : await mcpTools(perClient, { onWarning });
+    try {
+      const parts = [moduleTools, sharedTools.withProgress(hooks.onProgress)];
+      if (own !== undefined) {
+        parts.push(own.withProgress(hooks.onProgress));
+        own.onChange(() => hooks.toolsChanged());
+        hooks.onClose(() => own.close());
+      }
+      return new CodeModeSession({
+        ...sessionSettings,
+        toolSource: combineToolSources(...parts),
+        onNotify: hooks.onNotify,
+        onWarning,
+      });
+    } catch (error) {
+      await own?.close();
+      throw error;
+    }
+  };
+  const onToolsChange = (listener: () => void) => sharedTools.onChange(listener);
+  const stop = termination();
   try {
-    if (command.http === undefined) {
-      const served = await serveStdio({ sessionFactory, onToolsChange });
-      await Promise.race([served.closed, termination()]);
+    if (http === undefined) {
+      const served = await serveStdio({ sessionFactory, onToolsChange, typecheck, yieldTimeMs });
+      await Promise.race([served.closed, stop.signalled]);
       await served.close();
     } else {
-      const served = await serveHttp({ ...command.http, sessionFactory, onToolsChange });
+      const served = await serveHttp({
+        ...http,
+        sessionFactory,
+        onToolsChange,
+        typecheck,
+        yieldTimeMs,
+        authToken,
+        allowedOrigins: command.allowedOrigins,
+        maxSessions: command.maxSessions,
+        sessionIdleMs: command.sessionIdleMs,
+        onWarning,
+      });
       process.stderr.write(`codecell: serving MCP over streamable HTTP at ${served.url}\n`);
-      await termination();
+      await stop.signalled;
       await served.close();
     }
     return 0;
   } finally {
-    await tools.close();
+    stop.dispose();
+    await sharedTools.close();
   }
 }
 
-/** Resolves on SIGINT or SIGTERM. */
-function termination(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+/** How often `codecell mcp` checks that the process that started it (`npx`, a shell) is still there. */
+const PARENT_CHECK_MS = 1000;
+
+/**
+ * Resolves `signalled` on SIGINT, SIGTERM or SIGHUP (a closed terminal), or when the process that started codecell
+ * is gone (a wrapper such as `npx` killed without passing the signal on), so the command closes every session and
+ * server before it exits; a second signal exits at once.
+ */
+function termination(): { signalled: Promise<void>; dispose(): void } {
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  let received = false;
+  let resolve!: () => void;
+  const signalled = new Promise<void>((done) => (resolve = done));
+  const onSignal = () => {
+    if (received) process.exit(1);
+    received = true;
+    resolve();
+  };
+  for (const signal of signals) process.on(signal, onSignal);
+  // An orphan is adopted by init or a subreaper, so its parent id changes; one started by init has nothing to watch.
+  const parent = process.ppid;
+  const watch = parent === 1 ? undefined : setInterval(() => {
+    if (process.ppid !== parent && !received) onSignal();
+  }, PARENT_CHECK_MS);
+  watch?.unref();
+  return {
+    signalled,
+    dispose: () => {
+      clearInterval(watch);
+      for (const signal of signals) process.off(signal, onSignal);
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { EVERYTHING, ROOT, runCodecell, tempDir, writeConfig } from "./mcp_helpers.ts";
+import { SETTING_FLAGS } from "../ts/mcp/settings.ts";
 
 const TOOLS_MODULE = join(ROOT, "tests/fixtures/mcp_cli_tools.ts");
 const WALL_TIME = /Wall time \d+\.\d seconds/g;
@@ -31,6 +32,20 @@ test("codecell --help and <command> --help print usage on stdout and exit 0", as
     assert.deepEqual([help.code, help.stderr], [0, ""]);
     assert.match(help.stdout, new RegExp(`^Usage: codecell ${command} `));
   }
+  const mcp = (await runCodecell(["mcp", "--help"])).stdout;
+  const flags = [...mcp.matchAll(/^ {2}(--[a-z-]+)/gm)].map((match) => match[1]);
+  assert.deepEqual(flags, [
+    "--config",
+    "--tools",
+    "--http",
+    "--auth-token",
+    "--allowed-origins",
+    "--max-sessions",
+    "--session-idle",
+    ...SETTING_FLAGS.map((spec) => spec.flag),
+    "--help",
+  ]);
+  assert.ok(mcp.includes("  --heap-mib <n>                      V8 heap per cell in MiB (default 512) (config: limits.heapMiB)\n"));
 });
 
 test("a bad flag, a missing argument or an unknown command is one line on stderr and exit 2", async () => {
@@ -43,6 +58,28 @@ test("a bad flag, a missing argument or an unknown command is one line on stderr
       'codecell: --http expects <host>:<port> (e.g. 127.0.0.1:8080), got "localhost" (see codecell mcp --help)\n',
     ],
     [["serve"], 'codecell: unknown command "serve" (expected mcp, exec or types) (see codecell --help)\n'],
+    [["mcp", "--heap-mib", "32"], "codecell: --heap-mib: Too small: expected number to be >=64 (see codecell mcp --help)\n"],
+    [["mcp", "--pool", "two"], 'codecell: --pool expects a whole number, got "two" (see codecell mcp --help)\n'],
+    [["mcp", "--typecheck=maybe"], 'codecell: --typecheck expects true or false, got "maybe" (see codecell mcp --help)\n'],
+    [
+      ["mcp", "--isolation", "thread"],
+      'codecell: --isolation expects one of context, process, got "thread" (see codecell mcp --help)\n',
+    ],
+    [["mcp", "--max-sessions", "3"], "codecell: --max-sessions applies only with --http (see codecell mcp --help)\n"],
+    [
+      ["mcp", "--http", "127.0.0.1:0", "--session-idle", "0"],
+      'codecell: --session-idle expects a whole number from 1 to 2147483, got "0" (see codecell mcp --help)\n',
+    ],
+    [
+      ["mcp", "--http", "127.0.0.1:0", "--allowed-origins", "localhost"],
+      "codecell: --allowed-origins expects comma-separated origins like https://app.example.com, got " +
+      '"localhost" (see codecell mcp --help)\n',
+    ],
+    [
+      ["mcp", "--http", "0.0.0.0:0"],
+      "codecell: refusing to serve MCP on 0.0.0.0 without an auth token: anyone who reaches it could run code with " +
+      "your tools; set --auth-token or CODECELL_AUTH_TOKEN, or listen on 127.0.0.1\n",
+    ],
   ];
   for (const [args, stderr] of cases) {
     assert.deepEqual(await runCodecell(args), { code: 2, stdout: "", stderr }, args.join(" "));
@@ -66,6 +103,12 @@ test("an invalid config file is one line on stderr naming the problem, and exit 
     ],
     ['{"mcpServers": {"a": {"command": "x", "args": "y"}}}', "mcpServers.a.args: expected an array of strings"],
     ['{"mcpServers": {"a": {"url": "ftp://example.com"}}}', "mcpServers.a.url: expected an http(s) URL"],
+    ['{"mcpServers": {"a": {"command": "x", "shared": "yes"}}}', "mcpServers.a.shared: expected true or false"],
+    [
+      '{"mcpServers": {}, "codecell": {"limits": {"heapMiB": 1}}}',
+      "codecell.limits.heapMiB: Too small: expected number to be >=64",
+    ],
+    ['{"mcpServers": {}, "codecell": {"pol": 1}}', 'codecell: Unrecognized key: "pol"'],
   ];
   for (const [text, problem] of cases) {
     await withConfigText(text, async (path) => {

@@ -5,7 +5,9 @@ import assert from "node:assert/strict";
 import { CodeModeSession, type ToolResponse } from "../ts/mod.ts";
 import type { ToolDefinition } from "../ts/tools/define.ts";
 import { type McpServerConfig, mcpTools, type McpToolSource } from "../ts/mcp/client.ts";
-import { deferred, EVERYTHING, FIXTURE, FIXTURE_PNG, startNode, within } from "./mcp_helpers.ts";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { deferred, EVERYTHING, FIXTURE, FIXTURE_PNG, ROOT, startNode, tempDir, within } from "./mcp_helpers.ts";
 import { statusOf, textsOf } from "./util.ts";
 
 /** Connects to `servers`, runs `fn` with a session over their tools, and closes both. */
@@ -200,14 +202,62 @@ test("a stdio server gets its config's env on top of the MCP SDK's default envir
   });
 });
 
-test("a server that cannot start rejects mcpTools with its name, leaving no other server running", async () => {
-  await assert.rejects(
-    mcpTools({ everything: EVERYTHING, broken: { command: "node", args: ["-e", "process.exit(1)"] } }, {
-      stderr: "ignore",
-    }),
-    (error: Error) => {
-      assert.match(error.message, /^could not connect to MCP server `broken`: /);
-      return true;
+test("a server that cannot start is unavailable, named in ALL_TOOLS, and retried until it starts", async () => {
+  const dir = tempDir();
+  const script = join(dir.path, "late_server.mts");
+  const warnings: string[] = [];
+  const firstOf = (prefix: string) => warnings.find((warning) => warning.startsWith(prefix));
+  const warned = deferred();
+  const mcp = await mcpTools({
+    everything: EVERYTHING,
+    missing: { command: "does-not-exist-codecell" },
+    late: { command: "node", args: ["--import", "tsx", script], cwd: ROOT },
+  }, {
+    stderr: "ignore",
+    retryInitialMs: 50,
+    retryMaxMs: 200,
+    onWarning: (message) => {
+      warnings.push(message);
+      if (firstOf("[late]") !== undefined && firstOf("[missing]") !== undefined) warned.resolve();
     },
-  );
+  });
+  try {
+    await within(5_000, "the first two warnings", warned.promise);
+    assert.deepEqual([firstOf("[late]"), firstOf("[missing]")], [
+      "[late] could not connect to MCP server `late`: Connection closed; retrying in 50 ms",
+      "[missing] could not connect to MCP server `missing`: spawn does-not-exist-codecell ENOENT; retrying in 50 ms",
+    ]);
+    const session = new CodeModeSession({ toolSource: mcp, pool: 0 });
+    try {
+      const out = await session.execTool(`
+        text(ALL_TOOLS.filter((tool) => !tool.name.startsWith("mcp__everything__")).map((tool) => tool.name));
+        text(ALL_TOOLS.find((tool) => tool.name === "mcp__missing__unavailable").description.split("\\n")[0]);
+        try { await tools.mcp__missing__unavailable({}); } catch (error) { text(error.message); }
+        text((await tools.mcp__everything__get_sum({ a: 1, b: 2 })).content[0].text);
+      `);
+      const unavailable = "MCP server `missing` is unavailable (could not connect to MCP server `missing`: spawn " +
+        "does-not-exist-codecell ENOENT); codecell keeps trying to connect, and its tools appear in a later cell once " +
+        "it is back";
+      assert.deepEqual(completed(out), [
+        '["mcp__missing__unavailable","mcp__late__unavailable"]',
+        unavailable,
+        unavailable,
+        "The sum of 1 and 2 is 3.",
+      ]);
+      const changed = deferred<readonly ToolDefinition[]>();
+      mcp.onChange((tools) => {
+        if (tools.some((tool) => tool.namespace === "mcp__late" && tool.name === "echo")) changed.resolve(tools);
+      });
+      writeFileSync(script, `import ${JSON.stringify(join(ROOT, "tests/fixtures/mcp_fixture_server.ts"))};\n`);
+      await within(10_000, "the late server to connect", changed.promise);
+      const after = await session.execTool('text((await tools.mcp__late__echo({ text: "back" })).content[0].text);');
+      assert.deepEqual(completed(after), ["echo: back"]);
+      assert.ok(warnings.includes("[late] connected; its tools are available again"), warnings.join("\n"));
+    } finally {
+      await session.close();
+    }
+  } finally {
+    await mcp.close();
+    dir.cleanup();
+  }
 });

@@ -9,7 +9,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import type { Buffer } from "node:buffer";
 import type { McpServerConfig, McpStdioServerConfig } from "../ts/mcp/client.ts";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 
 /** The repository root (tests run from anywhere). */
 export const ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -46,10 +49,15 @@ export function tempDir(): { path: string; cleanup(): void } {
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-/** Writes an `mcpServers` config file into `dir` and returns its path. */
-export function writeConfig(dir: string, servers: Record<string, McpServerConfig>, name = "codecell.json"): string {
+/** Writes an `mcpServers` config file (with `extra` top-level keys, e.g. `codecell`) into `dir`; returns its path. */
+export function writeConfig(
+  dir: string,
+  servers: Record<string, McpServerConfig>,
+  name = "codecell.json",
+  extra: Record<string, unknown> = {},
+): string {
   const path = join(dir, name);
-  writeFileSync(path, JSON.stringify({ mcpServers: servers }, null, 2));
+  writeFileSync(path, JSON.stringify({ mcpServers: servers, ...extra }, null, 2));
   return path;
 }
 
@@ -82,16 +90,26 @@ export function runCodecell(args: readonly string[], stdin = ""): Promise<Proces
 
 /**
  * Starts a long-running `node` process and resolves once a stderr line matches `ready` (at most `timeoutMs`),
- * with the match. `stop()` ends it (stdin closed, then SIGTERM, then SIGKILL) and waits for its pipes to close.
+ * with the match. `stop()` ends it (stdin closed, then SIGTERM, then SIGKILL) and waits for its pipes to close;
+ * `exited()` resolves with how it exited, however that came about.
  */
 export async function startNode(
   args: readonly string[],
   ready: RegExp,
   timeoutMs = 60_000,
-): Promise<{ pid: number; match: RegExpExecArray; stderr(): string; stop(): Promise<void> }> {
+): Promise<{
+  pid: number;
+  match: RegExpExecArray;
+  stderr(): string;
+  stop(): Promise<void>;
+  exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}> {
   const child = spawn("node", args, { cwd: ROOT, env: childEnv(), stdio: ["pipe", "pipe", "pipe"] });
   const stdout = collect(child.stdout);
   let stderr = "";
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal }))
+  );
   const closed = exited(child);
   const stop = async () => {
     child.stdin?.end();
@@ -124,7 +142,7 @@ export async function startNode(
     await stop();
     throw error;
   });
-  return { pid: child.pid ?? 0, match, stderr: () => stderr, stop };
+  return { pid: child.pid ?? 0, match, stderr: () => stderr, stop, exited: () => exit };
 }
 
 function collect(stream: NodeJS.ReadableStream | null): Promise<string> {
@@ -161,4 +179,67 @@ export async function within<T>(ms: number, what: string, promise: Promise<T>): 
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** `codecell mcp` run through its npm bin, and MCP SDK clients connected to it. */
+export interface CodecellMcp {
+  /** Connects a new client: over stdio each client starts its own `codecell mcp`; over HTTP all share one. */
+  connect(): Promise<Client>;
+  /** What the `codecell mcp` processes wrote on stderr so far. */
+  stderr(): string;
+  /** The HTTP server's process and URL (HTTP only). */
+  http: { pid: number; url: string } | undefined;
+}
+
+/**
+ * Runs `fn` against `codecell mcp --config <config> ...args` over stdio or HTTP (on 127.0.0.1, port 0), then
+ * closes every client and the server.
+ */
+export async function withCodecellMcp(
+  kind: "stdio" | "http",
+  config: string,
+  args: readonly string[],
+  fn: (mcp: CodecellMcp) => Promise<void>,
+): Promise<void> {
+  const command = [join(ROOT, "bin/codecell.mjs"), "mcp", "--config", config, ...args];
+  const opened: { client: Client; transport: StdioClientTransport | StreamableHTTPClientTransport }[] = [];
+  let stderr = "";
+  const server = kind === "http"
+    ? await startNode([...command, "--http", "127.0.0.1:0"], /serving MCP over streamable HTTP at (\S+)\n/)
+    : undefined;
+  const connect = async () => {
+    let transport: StdioClientTransport | StreamableHTTPClientTransport;
+    if (server === undefined) {
+      const stdio = new StdioClientTransport({ command: "node", args: command, env: childEnv(), stderr: "pipe" });
+      stdio.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+      transport = stdio;
+    } else transport = new StreamableHTTPClientTransport(new URL(server.match[1]));
+    const client = new Client({ name: "codecell-test", version: "1.0.0" });
+    await client.connect(transport);
+    opened.push({ client, transport });
+    return client;
+  };
+  try {
+    await fn({
+      connect,
+      stderr: () => server?.stderr() ?? stderr,
+      http: server === undefined ? undefined : { pid: server.pid, url: server.match[1] },
+    });
+  } finally {
+    for (const { client, transport } of opened) {
+      if (transport instanceof StreamableHTTPClientTransport) await transport.terminateSession().catch(() => {});
+      await client.close();
+    }
+    await server?.stop();
+  }
+}
+
+/** Resolves once `check()` holds, checking each time `subscribe` reports an event (at most `ms`). */
+export function whenever(ms: number, what: string, check: () => boolean, subscribe: (listener: () => void) => void): Promise<void> {
+  return within(ms, what, new Promise<void>((resolve) => {
+    if (check()) return resolve();
+    subscribe(() => {
+      if (check()) resolve();
+    });
+  }));
 }

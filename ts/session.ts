@@ -274,18 +274,19 @@ export class CodeModeSession {
   /**
    * The `exec` and `wait` tool definitions for a model API, with descriptions of the helpers, the yield/wait model,
    * the limits and this session's tools. `codeModeOnly` lists every nested tool's full declaration in `exec`'s
-   * description (for agents that give the model no other tools).
+   * description (for agents that give the model no other tools); `yieldTimeMs` is the default yield time the
+   * host passes to `execTool`, when it is not the usual one.
    */
-  toolSpecs(format: "responses", options?: { codeModeOnly?: boolean }): ResponsesToolSpec[];
+  toolSpecs(format: "responses", options?: { codeModeOnly?: boolean; yieldTimeMs?: number }): ResponsesToolSpec[];
   /** The `exec` and `wait` tool definitions for the OpenAI Chat Completions API. */
-  toolSpecs(format: "chat", options?: { codeModeOnly?: boolean }): ChatToolSpec[];
+  toolSpecs(format: "chat", options?: { codeModeOnly?: boolean; yieldTimeMs?: number }): ChatToolSpec[];
   /** The `exec` and `wait` tool definitions for the Anthropic Messages API. */
-  toolSpecs(format: "anthropic", options?: { codeModeOnly?: boolean }): AnthropicToolSpec[];
+  toolSpecs(format: "anthropic", options?: { codeModeOnly?: boolean; yieldTimeMs?: number }): AnthropicToolSpec[];
   /** The `exec` and `wait` tool definitions as MCP `Tool` objects. */
-  toolSpecs(format: "mcp", options?: { codeModeOnly?: boolean }): McpToolSpec[];
+  toolSpecs(format: "mcp", options?: { codeModeOnly?: boolean; yieldTimeMs?: number }): McpToolSpec[];
   /** The `exec` and `wait` tool definitions for the API named by `format`. */
-  toolSpecs(format: ToolSpecFormat, options?: { codeModeOnly?: boolean }): AnyToolSpecs;
-  toolSpecs(format: ToolSpecFormat, options: { codeModeOnly?: boolean } = {}): AnyToolSpecs {
+  toolSpecs(format: ToolSpecFormat, options?: { codeModeOnly?: boolean; yieldTimeMs?: number }): AnyToolSpecs;
+  toolSpecs(format: ToolSpecFormat, options: { codeModeOnly?: boolean; yieldTimeMs?: number } = {}): AnyToolSpecs {
     const entries = this.#currentTools().registry.entries();
     return toolSpecs(format, entries, { ...options, limits: this.#limits, console: this.#console });
   }

@@ -342,6 +342,64 @@ export function mcpCallFailed(server: string, tool: string, failure: McpCallFail
   }
 }
 
+/** The description of the stand-in for an MCP server that cannot be reached (`ALL_TOOLS`, exec's description). */
+export function mcpServerUnavailable(server: string, reason: string): string {
+  return `MCP server \`${server}\` is unavailable (${reason}); codecell keeps trying to connect, and its tools ` +
+    "appear in a later cell once it is back";
+}
+
+/** A nested MCP call's progress, forwarded as progress of the client's `exec` or `wait` call. */
+export function nestedCallProgress(tool: string, progress: number, total: number | undefined, message?: string): string {
+  const amount = total === undefined ? `${progress}` : `${progress}/${total}`;
+  return `${tool}: ${amount}${message === undefined || message === "" ? "" : ` ${message}`}`;
+}
+
+/** Sent to an MCP client that read notifications slower than cells sent them, once it has caught up. */
+export function notificationsDroppedSlowClient(count: number): string {
+  return `codecell: ${count} notifications were dropped because the MCP client did not read them fast enough`;
+}
+
+// ---- codecell mcp over HTTP: answers to MCP clients and notices to the operator ----
+
+/** A request for another path than `/mcp`. */
+export const HTTP_NOT_FOUND = "not found: codecell serves MCP at /mcp";
+
+/** A request that arrived while the server shuts down. */
+export const HTTP_SHUTTING_DOWN = "the server is shutting down";
+
+/** A request for an MCP session that was never opened, was deleted, or expired after being idle. */
+export const HTTP_UNKNOWN_SESSION = "unknown or closed MCP session (it may have expired after being idle); " +
+  "initialize a new one";
+
+/** A request without a session id that is not an `initialize`. */
+export const HTTP_MISSING_SESSION = "missing Mcp-Session-Id header";
+
+/** A request without the bearer token the server requires (HTTP 401). */
+export const HTTP_UNAUTHORIZED = "missing or invalid bearer token (send Authorization: Bearer <token>)";
+
+/** A request from a browser origin that is not allowed (HTTP 403). */
+export function httpOriginNotAllowed(origin: string): string {
+  return `origin ${origin} is not allowed (codecell mcp --allowed-origins lists the allowed ones)`;
+}
+
+/** An `initialize` past the session cap (HTTP 503). */
+export function tooManySessions(max: number): string {
+  return `codecell is serving its maximum of ${max} MCP sessions (--max-sessions); end one (HTTP DELETE with its ` +
+    "Mcp-Session-Id) or retry once an idle one has expired";
+}
+
+/** `--http` on a non-loopback interface without a token: refused. */
+export function unauthenticatedRemote(host: string): string {
+  return `refusing to serve MCP on ${host} without an auth token: anyone who reaches it could run code with your ` +
+    "tools; set --auth-token or CODECELL_AUTH_TOKEN, or listen on 127.0.0.1";
+}
+
+/** `--http` on a non-loopback interface with a token: said once on stderr. */
+export function remoteBindWarning(host: string): string {
+  return `WARNING: serving MCP on ${host}, reachable from other machines; every request needs the bearer token, ` +
+    "and plain HTTP sends it in clear: put TLS in front of codecell";
+}
+
 /** A static import of anything but the helper modules: the cell fails with this before it runs. */
 export function staticImportError(specifier: string, line: number, column: number): string {
   return `Error: ${unsupportedImport(specifier)}\n    at ${CELL_FILE_NAME}:${line}:${column}`;

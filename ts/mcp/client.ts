@@ -7,6 +7,8 @@
 import type { Tool } from "@modelcontextprotocol/client";
 import { defineTool, prepareTool, type ToolDefinition, withResultKind } from "../tools/define.ts";
 import { namespacedToolName } from "../tools/normalize.ts";
+import { mcpServerUnavailable, nestedCallProgress } from "../contract/messages.ts";
+import process from "node:process";
 import type { McpServerConfig } from "./config.ts";
 import {
   DEFAULT_MCP_CALL_TIMEOUT_MS,
@@ -24,24 +26,51 @@ export interface McpToolsOptions {
   callTimeoutMs?: number;
   /** Timeout of connecting to a server and listing its tools, in milliseconds (default 30 s). */
   connectTimeoutMs?: number;
-  /** A stdio server's stderr: shown on codecell's stderr (default) or dropped. */
-  stderr?: "inherit" | "ignore";
-  /** Problems no caller waits for: a tool skipped for its schema, a failed re-list. Default: `console.warn`. */
+  /**
+   * A stdio server's stderr: each line prefixed with `[<server>] ` on codecell's stderr (`"inherit"`, the default),
+   * dropped, or handed to a function.
+   */
+  stderr?: "inherit" | "ignore" | ((line: string) => void);
+  /** Problems no caller waits for: a server that cannot be reached, a tool skipped for its schema, a failed re-list. Default: `console.warn`. */
   onWarning?: (message: string) => void;
+  /** Delay before the first retry of a server that could not be reached, doubled after each failure (default 1 s). */
+  retryInitialMs?: number;
+  /** Longest delay between two retries (default 60 s). */
+  retryMaxMs?: number;
+}
+
+/** Progress of a nested MCP call, for the cell that made it. */
+export interface NestedProgress {
+  /** The calling cell. */
+  cellId: string;
+  /** `<tool>: <progress>[/<total>][ <message>]`. */
+  message: string;
 }
 
 /** The tools of a set of MCP servers, kept up to date with their `list_changed` notifications. */
 export interface McpToolSource {
   /**
    * The current tools of every server, in config order then server order. The same array is returned until the
-   * list changes, so a caller can compare identities to notice a change.
+   * list changes, so a caller can compare identities to notice a change. A server that cannot be reached is
+   * represented by one stand-in tool, `mcp__<server>__unavailable`, whose description says why (so `ALL_TOOLS` and
+   * exec's description name it) and whose calls reject with the same text, until it connects.
    */
   tools(): readonly ToolDefinition[];
+  /**
+   * The same tools, whose calls report their progress to `listener` (for one session: the MCP server forwards it
+   * to the client call observing the cell). Same identity rules as {@linkcode tools}.
+   */
+  withProgress(listener: (progress: NestedProgress) => void): { tools(): readonly ToolDefinition[] };
   /** Calls `listener` with the new list whenever a server's tools change. Returns a function that unsubscribes. */
   onChange(listener: (tools: readonly ToolDefinition[]) => void): () => void;
-  /** Disconnects from every server (stdio servers are stopped). Idempotent. */
+  /** Disconnects from every server (stdio servers are stopped) and stops retrying. Idempotent. */
   close(): Promise<void>;
 }
+
+/** Default of {@link McpToolsOptions.retryInitialMs}. */
+export const DEFAULT_MCP_RETRY_INITIAL_MS = 1000;
+/** Default of {@link McpToolsOptions.retryMaxMs}. */
+export const DEFAULT_MCP_RETRY_MAX_MS = 60_000;
 
 /**
  * Connects to MCP servers (stdio or streamable HTTP) and exposes their tools as nested tools named
@@ -51,7 +80,9 @@ export interface McpToolSource {
  * tool, when the call cannot complete (the server crashed or disconnected, a protocol error, the timeout); the next
  * call reconnects (a stdio server is restarted). A cancelled cell cancels its in-flight MCP requests.
  *
- * Rejects when a server cannot be reached, after disconnecting from the others.
+ * A server that cannot be reached does not stop the others: it is reported through `onWarning` (naming it) and
+ * retried in the background with a growing delay; meanwhile a stand-in tool says it is unavailable. Rejects only
+ * for a config that cannot work (two server names that give the same tool names).
  *
  * @example
  * ```ts
@@ -71,22 +102,24 @@ export async function mcpTools(
   servers: Readonly<Record<string, McpServerConfig>>,
   options: McpToolsOptions = {},
 ): Promise<McpToolSource> {
-  const source = new ServerToolSource(options.onWarning ?? ((message) => console.warn(`codecell: ${message}`)));
+  checkDistinctNamespaces(Object.keys(servers));
+  const source = new ServerToolSource({
+    onWarning: options.onWarning ?? ((message) => console.warn(`codecell: ${message}`)),
+    retryInitialMs: options.retryInitialMs ?? DEFAULT_MCP_RETRY_INITIAL_MS,
+    retryMaxMs: options.retryMaxMs ?? DEFAULT_MCP_RETRY_MAX_MS,
+  });
+  const stderr = options.stderr ?? "inherit";
   const connectionOptions = {
     callTimeoutMs: options.callTimeoutMs ?? DEFAULT_MCP_CALL_TIMEOUT_MS,
     connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_MCP_CONNECT_TIMEOUT_MS,
-    stderr: options.stderr ?? "inherit",
+    stderr: stderr === "ignore"
+      ? undefined
+      : stderr === "inherit"
+      ? (line: string) => void process.stderr.write(line)
+      : (line: string) => stderr(line.replace(/\n$/, "")),
   };
-  checkDistinctNamespaces(Object.keys(servers));
   const connections = Object.entries(servers).map(([name, config]) => source.add(name, config, connectionOptions));
-  const started = await Promise.allSettled(connections.map(async (connection) => {
-    source.setServerTools(connection, await connection.start(), false);
-  }));
-  const failure = started.find((outcome) => outcome.status === "rejected");
-  if (failure !== undefined) {
-    await source.close();
-    throw failure.reason;
-  }
+  await Promise.all(connections.map((connection) => source.start(connection)));
   return source;
 }
 
@@ -110,16 +143,28 @@ function mcpNamespace(server: string): string {
   return namespacedToolName("mcp", server);
 }
 
+/** What is known of one server: its tools, or why it cannot be reached. */
+type ServerState = { readonly tools: readonly Tool[] } | { readonly unavailable: string };
+
+interface SourceOptions {
+  onWarning: (message: string) => void;
+  retryInitialMs: number;
+  retryMaxMs: number;
+}
+
 class ServerToolSource implements McpToolSource {
   readonly #connections: McpServerConnection[] = [];
-  readonly #definitions = new Map<McpServerConnection, readonly ToolDefinition[]>();
+  readonly #states = new Map<McpServerConnection, ServerState>();
+  readonly #retries = new Map<McpServerConnection, ReturnType<typeof setTimeout>>();
   readonly #listeners = new Set<(tools: readonly ToolDefinition[]) => void>();
-  readonly #onWarning: (message: string) => void;
+  readonly #options: SourceOptions;
+  /** Every server's usable tools (schemas checked once, here), in config order. */
+  #usable: readonly UsableTool[] = Object.freeze([]);
   #all: readonly ToolDefinition[] = Object.freeze([]);
   #closing: Promise<void> | undefined;
 
-  constructor(onWarning: (message: string) => void) {
-    this.#onWarning = onWarning;
+  constructor(options: SourceOptions) {
+    this.#options = options;
   }
 
   add(
@@ -129,29 +174,45 @@ class ServerToolSource implements McpToolSource {
   ): McpServerConnection {
     const connection: McpServerConnection = new McpServerConnection(name, config, {
       ...options,
-      onToolsChanged: (tools) => this.setServerTools(connection, tools, true),
-      onWarning: this.#onWarning,
+      onToolsChanged: (tools) => this.#setState(connection, { tools }, true),
+      onWarning: this.#options.onWarning,
     });
     this.#connections.push(connection);
     return connection;
   }
 
-  setServerTools(connection: McpServerConnection, tools: readonly Tool[], notify: boolean): void {
-    if (this.#closing !== undefined) return;
-    this.#definitions.set(connection, this.#definitionsOf(connection, tools));
-    this.#all = Object.freeze(this.#connections.flatMap((each) => this.#definitions.get(each) ?? []));
-    if (!notify) return;
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener(this.#all);
-      } catch (error) {
-        this.#onWarning(`a tools change listener threw: ${error instanceof Error ? error.message : String(error)}`);
-      }
+  /** Connects to a server; on failure it becomes unavailable and is retried. Never rejects. */
+  async start(connection: McpServerConnection, attempt = 0): Promise<void> {
+    try {
+      const tools = await connection.start();
+      if (attempt > 0) this.#options.onWarning(`[${connection.name}] connected; its tools are available again`);
+      this.#setState(connection, { tools }, attempt > 0);
+    } catch (error) {
+      if (this.#closing !== undefined) return;
+      const reason = reasonOf(error);
+      const delay = Math.min(this.#options.retryInitialMs * 2 ** attempt, this.#options.retryMaxMs);
+      this.#options.onWarning(`[${connection.name}] ${reason}; retrying in ${seconds(delay)}`);
+      this.#setState(connection, { unavailable: reason }, attempt > 0);
+      this.#retries.set(connection, setTimeout(() => void this.start(connection, attempt + 1), delay));
     }
   }
 
   tools(): readonly ToolDefinition[] {
     return this.#all;
+  }
+
+  withProgress(listener: (progress: NestedProgress) => void): { tools(): readonly ToolDefinition[] } {
+    let usable: readonly UsableTool[] | undefined;
+    let definitions: readonly ToolDefinition[] = Object.freeze([]);
+    return {
+      tools: () => {
+        if (usable !== this.#usable) {
+          usable = this.#usable;
+          definitions = Object.freeze(usable.map((each) => each.define(listener)));
+        }
+        return definitions;
+      },
+    };
   }
 
   onChange(listener: (tools: readonly ToolDefinition[]) => void): () => void {
@@ -162,36 +223,69 @@ class ServerToolSource implements McpToolSource {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#listeners.clear();
+      for (const timer of this.#retries.values()) clearTimeout(timer);
+      this.#retries.clear();
       await Promise.all(this.#connections.map((connection) => connection.close()));
     })();
     return this.#closing;
   }
 
-  /** A server's tools as definitions; a tool whose schema codecell cannot use is skipped with a warning. */
-  #definitionsOf(connection: McpServerConnection, tools: readonly Tool[]): readonly ToolDefinition[] {
+  #setState(connection: McpServerConnection, state: ServerState, notify: boolean): void {
+    if (this.#closing !== undefined) return;
+    this.#states.set(connection, state);
+    this.#usable = Object.freeze(this.#connections.flatMap((each) => this.#usableTools(each)));
+    this.#all = Object.freeze(this.#usable.map((each) => each.define(undefined)));
+    if (!notify) return;
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(this.#all);
+      } catch (error) {
+        this.#options.onWarning(`a tools change listener threw: ${reasonOf(error)}`);
+      }
+    }
+  }
+
+  /** A server's tools that codecell can use; a tool whose schema it cannot use is skipped with a warning. */
+  #usableTools(connection: McpServerConnection): UsableTool[] {
+    const state = this.#states.get(connection);
+    if (state === undefined) return [];
     const namespace = mcpNamespace(connection.name);
-    const byGlobalName = new Map<string, ToolDefinition>();
-    for (const tool of tools) {
+    if ("unavailable" in state) return [unavailableTool(namespace, connection.name, state.unavailable)];
+    const byGlobalName = new Map<string, UsableTool>();
+    for (const tool of state.tools) {
       const globalName = namespacedToolName(namespace, tool.name);
       const skip = (why: string) =>
-        this.#onWarning(`MCP server \`${connection.name}\`: tool \`${tool.name}\` is not available: ${why}`);
+        this.#options.onWarning(`MCP server \`${connection.name}\`: tool \`${tool.name}\` is not available: ${why}`);
       if (byGlobalName.has(globalName)) {
         skip(`another of its tools is also called \`${globalName}\``);
         continue;
       }
+      const usable: UsableTool = {
+        define: (listener) => mcpToolDefinition(namespace, globalName, tool, connection, listener),
+      };
       try {
-        const definition = mcpToolDefinition(namespace, tool, connection);
-        prepareTool(definition, globalName); // compiles the input schema now, not when a session is created
-        byGlobalName.set(globalName, definition);
+        prepareTool(usable.define(undefined), globalName); // compiles the input schema now, not in a session
+        byGlobalName.set(globalName, usable);
       } catch (error) {
-        skip(error instanceof Error ? error.message : String(error));
+        skip(reasonOf(error));
       }
     }
-    return Object.freeze([...byGlobalName.values()]);
+    return [...byGlobalName.values()];
   }
 }
 
-function mcpToolDefinition(namespace: string, tool: Tool, connection: McpServerConnection): ToolDefinition {
+/** A tool codecell can offer, defined anew for each progress listener. */
+interface UsableTool {
+  define(listener: ((progress: NestedProgress) => void) | undefined): ToolDefinition;
+}
+
+function mcpToolDefinition(
+  namespace: string,
+  globalName: string,
+  tool: Tool,
+  connection: McpServerConnection,
+  listener: ((progress: NestedProgress) => void) | undefined,
+): ToolDefinition {
   return withResultKind(
     defineTool({
       name: tool.name,
@@ -199,10 +293,39 @@ function mcpToolDefinition(namespace: string, tool: Tool, connection: McpServerC
       description: tool.description ?? tool.title ?? "",
       inputSchema: tool.inputSchema,
       outputSchema: tool.outputSchema,
-      run: (args, ctx) => connection.callTool(tool.name, args, ctx.signal),
+      run: (args, ctx) =>
+        connection.callTool(
+          tool.name,
+          args,
+          ctx.signal,
+          listener === undefined ? undefined : ({ progress, total, message }) =>
+            listener({ cellId: ctx.cellId, message: nestedCallProgress(globalName, progress, total, message) }),
+        ),
     }),
     "mcp",
   );
+}
+
+/** The stand-in of a server that cannot be reached: its description says so, and calling it rejects with that. */
+function unavailableTool(namespace: string, server: string, reason: string): UsableTool {
+  const description = mcpServerUnavailable(server, reason);
+  const definition = defineTool({
+    name: "unavailable",
+    namespace,
+    description,
+    inputSchema: { type: "object", properties: {}, additionalProperties: true },
+    outputSchema: false,
+    run: () => Promise.reject(new Error(description)),
+  });
+  return { define: () => definition };
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**

@@ -1,12 +1,14 @@
 /**
  * The MCP servers codecell connects to, and the config file that lists them: the `mcpServers` JSON MCP clients
- * already use (`{"mcpServers": {"<name>": {"command", "args"?, "env"?, "cwd"?} | {"url", "headers"?}}}`).
+ * already use (`{"mcpServers": {"<name>": {"command", "args"?, "env"?, "cwd"?} | {"url", "headers"?}}}`, each
+ * with an optional `"shared": true`), plus an optional `"codecell": {...}` block of session settings.
  *
  * @module
  */
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { CodecellError } from "../contract/errors.ts";
+import { type CodecellSettings, CodecellSettingsSchema } from "./settings.ts";
 
 /** An MCP server started as a child process and spoken to over its stdio. */
 export interface McpStdioServerConfig {
@@ -18,6 +20,8 @@ export interface McpStdioServerConfig {
   env?: Record<string, string>;
   /** Its working directory (default: codecell's). */
   cwd?: string;
+  /** Over HTTP, one connection for every client instead of one per client (see {@link McpConfig}). */
+  shared?: boolean;
 }
 
 /** An MCP server reached over streamable HTTP. */
@@ -26,6 +30,8 @@ export interface McpHttpServerConfig {
   url: string;
   /** Sent with every request, e.g. `Authorization`. */
   headers?: Record<string, string>;
+  /** Over HTTP, one connection for every client instead of one per client (see {@link McpConfig}). */
+  shared?: boolean;
 }
 
 /** How to reach one MCP server. */
@@ -33,8 +39,14 @@ export type McpServerConfig = McpStdioServerConfig | McpHttpServerConfig;
 
 /** A parsed config file. */
 export interface McpConfig {
-  /** The servers by name; a server's tools become `tools.mcp__<name>__<tool>`. */
+  /**
+   * The servers by name; a server's tools become `tools.mcp__<name>__<tool>`. `codecell mcp --http` connects to
+   * each server once per client session, so clients cannot see or break each other's servers; a server marked
+   * `"shared": true` is connected once for all of them (its state, its tool list and a crash are shared too).
+   */
   mcpServers: Record<string, McpServerConfig>;
+  /** Session settings (the `"codecell"` block), overridden by command-line flags. */
+  codecell?: CodecellSettings;
 }
 
 const stringRecord = z.record(z.string(), z.string({ error: "expected a string" }), {
@@ -47,11 +59,13 @@ const stdioServer = z.looseObject({
   args: z.array(z.string(), { error: "expected an array of strings" }).optional(),
   env: stringRecord.optional(),
   cwd: z.string({ error: "expected a string" }).optional(),
+  shared: z.boolean({ error: "expected true or false" }).optional(),
 });
 
 const httpServer = z.looseObject({
   url: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }),
   headers: stringRecord.optional(),
+  shared: z.boolean({ error: "expected true or false" }).optional(),
 });
 
 const serverEntry = z.unknown().transform((value, ctx): McpServerConfig => {
@@ -69,13 +83,13 @@ const serverEntry = z.unknown().transform((value, ctx): McpServerConfig => {
   if (hasCommand) {
     const parsed = stdioServer.safeParse(value);
     if (!parsed.success) return reportIssues(parsed.error, ctx);
-    const { command, args, env, cwd } = parsed.data;
-    return withoutUndefined({ command, args, env, cwd });
+    const { command, args, env, cwd, shared } = parsed.data;
+    return withoutUndefined({ command, args, env, cwd, shared });
   }
   const parsed = httpServer.safeParse(value);
   if (!parsed.success) return reportIssues(parsed.error, ctx);
-  const { url, headers } = parsed.data;
-  return withoutUndefined({ url, headers });
+  const { url, headers, shared } = parsed.data;
+  return withoutUndefined({ url, headers, shared });
 });
 
 /**
@@ -92,6 +106,7 @@ export const McpConfigSchema: z.ZodType<McpConfig> = z.object({
     serverEntry,
     { error: "expected an object mapping server names to servers" },
   ),
+  codecell: CodecellSettingsSchema.optional(),
 }, { error: 'expected a JSON object with an "mcpServers" object' });
 
 /**

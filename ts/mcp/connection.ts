@@ -12,10 +12,11 @@ import {
   SdkErrorCode,
   StreamableHTTPClientTransport,
 } from "@modelcontextprotocol/client";
-import type { CallToolResult, Tool } from "@modelcontextprotocol/client";
+import type { CallToolResult, Progress, Tool } from "@modelcontextprotocol/client";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { isStdioServer, type McpServerConfig } from "./config.ts";
 import { CODECELL_IMPLEMENTATION } from "./implementation.ts";
+import { prefixLines } from "./stderr_lines.ts";
 import { type McpCallFailure, mcpCallFailed } from "../contract/messages.ts";
 
 /** Default timeout of one nested MCP tool call: as long as a cell may live by default (15 minutes). */
@@ -30,8 +31,8 @@ export interface McpConnectionOptions {
   callTimeoutMs: number;
   /** Timeout of connecting and listing tools, in milliseconds. */
   connectTimeoutMs: number;
-  /** What happens to a stdio server's stderr: shown on codecell's stderr (`"inherit"`) or dropped. */
-  stderr: "inherit" | "ignore";
+  /** Receives each line of a stdio server's stderr, prefixed with `[<server>] `; dropped when absent. */
+  stderr: ((line: string) => void) | undefined;
   /** Called with the server's new tool list after `list_changed` or a reconnect that changed it. */
   onToolsChanged: (tools: Tool[]) => void;
   /** Problems that no caller is waiting for (a failed re-list, a transport error). */
@@ -67,12 +68,21 @@ export class McpServerConnection {
    * naming the server and the tool when the call could not complete: the server disconnected or answered with a
    * protocol error, the call timed out or was cancelled through `signal`.
    */
-  async callTool(tool: string, args: Record<string, unknown>, signal: AbortSignal): Promise<CallToolResult> {
+  async callTool(
+    tool: string,
+    args: Record<string, unknown>,
+    signal: AbortSignal,
+    onProgress?: (progress: Progress) => void,
+  ): Promise<CallToolResult> {
     const client = await this.#connected().catch((error: unknown) => {
       throw new Error(mcpCallFailed(this.name, tool, { code: "not_connected", reason: reasonOf(error) }));
     });
     try {
-      return await client.callTool({ name: tool, arguments: args }, { signal, timeout: this.#options.callTimeoutMs });
+      return await client.callTool({ name: tool, arguments: args }, {
+        signal,
+        timeout: this.#options.callTimeoutMs,
+        ...(onProgress === undefined ? {} : { onprogress: onProgress }),
+      });
     } catch (error) {
       throw new Error(mcpCallFailed(this.name, tool, this.#callFailure(error, signal)));
     }
@@ -131,14 +141,17 @@ export class McpServerConnection {
   #transport(): StdioClientTransport | StreamableHTTPClientTransport {
     const config = this.#config;
     if (isStdioServer(config)) {
-      return new StdioClientTransport({
+      const sink = this.#options.stderr;
+      const transport = new StdioClientTransport({
         command: config.command,
         args: config.args ?? [],
         // Without `env` the SDK passes only its allow-list; a config's `env` adds to it rather than replacing it.
         env: { ...getDefaultEnvironment(), ...config.env },
         cwd: config.cwd,
-        stderr: this.#options.stderr,
+        stderr: sink === undefined ? "ignore" : "pipe",
       });
+      if (sink !== undefined && transport.stderr !== null) prefixLines(transport.stderr, this.name, sink);
+      return transport;
     }
     return new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers: config.headers ?? {} } });
   }

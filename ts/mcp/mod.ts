@@ -19,9 +19,17 @@
  *
  * @module
  */
-export { combineToolSources, DEFAULT_MCP_CALL_TIMEOUT_MS, DEFAULT_MCP_CONNECT_TIMEOUT_MS, mcpTools } from "./client.ts";
+export {
+  combineToolSources,
+  DEFAULT_MCP_CALL_TIMEOUT_MS,
+  DEFAULT_MCP_CONNECT_TIMEOUT_MS,
+  DEFAULT_MCP_RETRY_INITIAL_MS,
+  DEFAULT_MCP_RETRY_MAX_MS,
+  mcpTools,
+} from "./client.ts";
 export type {
   McpHttpServerConfig,
+  NestedProgress,
   McpServerConfig,
   McpStdioServerConfig,
   McpToolsOptions,
@@ -29,9 +37,11 @@ export type {
 } from "./client.ts";
 export { isStdioServer, loadMcpConfig, parseMcpConfig } from "./config.ts";
 export type { McpConfig } from "./config.ts";
+export type { CodecellSettings } from "./settings.ts";
 export { createCodecellMcpServer } from "./server.ts";
 export type { CodecellMcpServer, CodecellMcpServerOptions, McpTransport, SessionHooks } from "./server.ts";
 export { serveStdio } from "./serve_stdio.ts";
 export type { StdioServeHandle, StdioServeOptions } from "./serve_stdio.ts";
-export { serveHttp } from "./serve_http.ts";
+export { DEFAULT_MAX_SESSIONS, DEFAULT_SESSION_IDLE_MS, serveHttp } from "./serve_http.ts";
 export type { HttpServeHandle, HttpServeOptions } from "./serve_http.ts";
+export type { HttpGuardOptions } from "./http_guard.ts";

@@ -1,49 +1,49 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type CallChannel, newCellId, NotifyRouter } from "./notify_router.ts";
+import { type CallChannel, NotifyRouter } from "./notify_router.ts";
 
 function recorder(name: string, log: string[]): CallChannel {
-  return { send: (cellId, text) => Promise.resolve(void log.push(`${name} ${cellId}: ${text}`)) };
+  return {
+    send: (cellId, text) => void log.push(`${name} ${cellId}: ${text}`),
+    progress: (message) => void log.push(`${name} progress: ${message}`),
+  };
 }
 
-test("notifications go to the call observing their cell, else to the fallback", async () => {
+test("notifications go to the call observing their cell, else to the fallback", () => {
   const log: string[] = [];
-  const router = new NotifyRouter((cellId, text) => Promise.resolve(void log.push(`fallback ${cellId}: ${text}`)));
+  const router = new NotifyRouter((cellId, text) => void log.push(`fallback ${cellId}: ${text}`));
   const exec = recorder("exec", log);
   const wait = recorder("wait", log);
   router.beginExec(exec, "1");
-  await router.deliver("1", "a");
+  router.deliver("1", "a");
   router.end(exec);
-  await router.deliver("1", "b");
+  router.deliver("1", "b");
   router.beginWait(wait, "1");
-  await router.deliver("1", "c");
-  await router.deliver("2", "d");
+  router.deliver("1", "c");
+  router.deliver("2", "d");
   assert.deepEqual(log, ["exec 1: a", "fallback 1: b", "wait 1: c", "fallback 2: d"]);
 });
 
-test("an exec whose cell id is unknown gets its cell's notifications when it is the only such call", async () => {
+test("progress of a nested call goes to the call observing the cell, and nowhere when none does", () => {
   const log: string[] = [];
-  const router = new NotifyRouter((cellId, text) => Promise.resolve(void log.push(`fallback ${cellId}: ${text}`)));
-  const only = recorder("exec", log);
-  router.beginExec(only, undefined);
-  await router.deliver("3", "a");
-  await router.deliver("4", "b");
-  assert.deepEqual(log, ["exec 3: a", "fallback 4: b"]);
+  const router = new NotifyRouter((cellId, text) => void log.push(`fallback ${cellId}: ${text}`));
+  const exec = recorder("exec", log);
+  router.beginExec(exec, "1");
+  router.progress("1", "step 1");
+  router.progress("2", "step 2");
+  router.end(exec);
+  router.progress("1", "step 3");
+  assert.deepEqual(log, ["exec progress: step 1"]);
 });
 
-test("a second wait on a cell does not take the first one's notifications", async () => {
+test("a second wait on a cell does not take the first one's notifications", () => {
   const log: string[] = [];
-  const router = new NotifyRouter(() => Promise.resolve());
+  const router = new NotifyRouter(() => {});
   const first = recorder("first", log);
   const second = recorder("second", log);
   router.beginWait(first, "1");
   router.beginWait(second, "1");
   router.end(second);
-  await router.deliver("1", "a");
+  router.deliver("1", "a");
   assert.deepEqual(log, ["first 1: a"]);
-});
-
-test("the new cell id is the one live cell that was not there before", () => {
-  assert.equal(newCellId(["1"], ["1", "2"]), "2");
-  assert.equal(newCellId(["1"], ["1"]), undefined);
 });

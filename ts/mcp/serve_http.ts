@@ -1,6 +1,7 @@
 /**
  * `codecell mcp --http <host>:<port>`: streamable HTTP at `http://<host>:<port>/mcp`, stateful, with one
- * transport, one MCP server and one codecell session per MCP session id (closed when that session ends).
+ * transport, one MCP server and one codecell session per MCP session id (closed when that session ends, is
+ * deleted, or stays idle too long), behind the checks of `http_guard.ts` and a cap on open sessions.
  *
  * @module
  */
@@ -11,15 +12,35 @@ import type { AddressInfo } from "node:net";
 import { hostHeaderValidation, NodeStreamableHTTPServerTransport } from "@modelcontextprotocol/node";
 import { isInitializeRequest } from "@modelcontextprotocol/server";
 import { type CodecellMcpServer, type CodecellMcpServerOptions, createCodecellMcpServer } from "./server.ts";
+import { createHttpGuard, type HttpGuardOptions, isLoopbackHost, LOOPBACK_HOSTNAMES } from "./http_guard.ts";
+import { CodecellError } from "../contract/errors.ts";
+import {
+  HTTP_MISSING_SESSION,
+  HTTP_NOT_FOUND,
+  HTTP_SHUTTING_DOWN,
+  HTTP_UNKNOWN_SESSION,
+  remoteBindWarning,
+  tooManySessions,
+  unauthenticatedRemote,
+} from "../contract/messages.ts";
 
 /** Options of {@link serveHttp}. */
-export interface HttpServeOptions extends CodecellMcpServerOptions {
+export interface HttpServeOptions extends CodecellMcpServerOptions, HttpGuardOptions {
   /** Interface to listen on, e.g. `127.0.0.1` (loopback hosts also get DNS-rebinding protection). */
   host: string;
-  /** TCP port; `0` picks a free one (read it from the handle's `url`). */
+  /** TCP port; `0` picks a free port (read it from the handle's `url`). */
   port: number;
   /** Subscribes to changes of the nested tools (e.g. `McpToolSource.onChange`), to refresh the tool descriptions. */
   onToolsChange?: (listener: () => void) => () => void;
+  /** Most MCP sessions open at once; an `initialize` past it is answered 503 (default {@link DEFAULT_MAX_SESSIONS}). */
+  maxSessions?: number;
+  /**
+   * A session with no request for this long (an open notification stream does not count) is closed and its
+   * sandboxes stopped; its id then answers 404 (default {@link DEFAULT_SESSION_IDLE_MS}).
+   */
+  sessionIdleMs?: number;
+  /** Notices for the operator (a non-loopback bind). Default: `console.warn`. */
+  onWarning?: (message: string) => void;
 }
 
 /** A running HTTP server. */
@@ -32,19 +53,33 @@ export interface HttpServeHandle {
   close(): Promise<void>;
 }
 
+/** Default of {@link HttpServeOptions.maxSessions}. */
+export const DEFAULT_MAX_SESSIONS = 32;
+
+/** Default of {@link HttpServeOptions.sessionIdleMs}: 30 minutes. */
+export const DEFAULT_SESSION_IDLE_MS = 30 * 60_000;
+
 /** Largest request body read, as the MCP SDK's own default. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"];
+/** One MCP session: its transport, its codecell server, and the requests it is serving now. */
+interface OpenSession {
+  transport: NodeStreamableHTTPServerTransport;
+  codecell: CodecellMcpServer;
+  busy: number;
+  idleTimer: ReturnType<typeof setTimeout> | undefined;
+}
 
 /**
- * Serves codecell's `exec` and `wait` over streamable HTTP, one codecell session per MCP session.
+ * Serves codecell's `exec` and `wait` over streamable HTTP, one codecell session per MCP session. Refuses to listen
+ * beyond loopback without an `authToken` (a `CodecellError`), and warns once when it listens beyond loopback.
  *
  * @example
  * ```ts
  * const served = await serveHttp({
  *   host: "127.0.0.1",
  *   port: 8080,
+ *   authToken: process.env.CODECELL_AUTH_TOKEN,
  *   sessionFactory: ({ onNotify }) => new CodeModeSession({ tools, onNotify }),
  * });
  * console.log(served.url); // http://127.0.0.1:8080/mcp
@@ -52,22 +87,50 @@ const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"];
  * ```
  */
 export async function serveHttp(options: HttpServeOptions): Promise<HttpServeHandle> {
-  const sessions = new Map<string, { transport: NodeStreamableHTTPServerTransport; codecell: CodecellMcpServer }>();
-  const loopback = LOOPBACK_HOSTS.includes(options.host.startsWith("::") ? `[${options.host}]` : options.host);
-  const validHost = loopback ? hostHeaderValidation(LOOPBACK_HOSTS) : undefined;
+  const loopback = isLoopbackHost(options.host);
+  if (!loopback && options.authToken === undefined) {
+    throw new CodecellError("invalid_options", unauthenticatedRemote(options.host));
+  }
+  const warn = options.onWarning ?? ((message: string) => console.warn(`codecell: ${message}`));
+  if (!loopback) warn(remoteBindWarning(options.host));
+  const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+  const idleMs = options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
+  const sessions = new Map<string, OpenSession>();
+  let starting = 0;
+  const guard = createHttpGuard(options);
+  const validHost = loopback ? hostHeaderValidation([...LOOPBACK_HOSTNAMES]) : undefined;
   const unsubscribe = options.onToolsChange?.(() => {
     for (const { codecell } of sessions.values()) codecell.refreshToolSpecs();
   });
   let closing: Promise<void> | undefined;
 
+  // An expired session's id answers 404 from the moment it expires, while its sandboxes are being stopped.
+  const expire = (open: OpenSession) => {
+    const id = open.transport.sessionId;
+    if (id !== undefined && sessions.get(id) === open) sessions.delete(id);
+    void open.codecell.close();
+  };
+  const armIdle = (open: OpenSession) => {
+    clearTimeout(open.idleTimer);
+    open.idleTimer = open.busy > 0 ? undefined : setTimeout(() => expire(open), idleMs);
+  };
+
   const startSession = async (req: IncomingMessage, res: ServerResponse, body: unknown) => {
     const codecell = await createCodecellMcpServer(options);
     const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => void sessions.set(id, { transport, codecell }),
+      onsessioninitialized: (id) => {
+        const open: OpenSession = { transport, codecell, busy: 0, idleTimer: undefined };
+        sessions.set(id, open);
+        armIdle(open);
+      },
     });
     codecell.closed.then(() => {
-      if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
+      const id = transport.sessionId;
+      const open = id === undefined ? undefined : sessions.get(id);
+      if (open === undefined || id === undefined) return;
+      clearTimeout(open.idleTimer);
+      sessions.delete(id);
     });
     await codecell.connect(transport);
     await transport.handleRequest(req, res, body);
@@ -75,23 +138,47 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpServeHan
     if (transport.sessionId === undefined || closing !== undefined) await codecell.close();
   };
 
+  const serveSession = async (open: OpenSession, req: IncomingMessage, res: ServerResponse) => {
+    // A GET is the client's standing notification stream: open for as long as the session, so it is not activity.
+    if (req.method === "GET") return await open.transport.handleRequest(req, res);
+    open.busy++;
+    armIdle(open);
+    try {
+      await open.transport.handleRequest(req, res);
+      // A POST answered as a stream is served until the stream ends, not until handleRequest returns.
+      if (!res.writableFinished) await new Promise((resolve) => res.once("close", resolve));
+    } finally {
+      open.busy--;
+      if (sessions.has(open.transport.sessionId ?? "")) armIdle(open);
+    }
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (validHost !== undefined && !validHost(req, res)) return;
-    if (new URL(req.url ?? "/", "http://localhost").pathname !== "/mcp") {
-      return reply(res, 404, "not found: codecell serves MCP at /mcp");
+    if (new URL(req.url ?? "/", "http://localhost").pathname !== "/mcp") return reply(res, 404, HTTP_NOT_FOUND);
+    const refusal = guard(req);
+    if (refusal !== undefined) {
+      if (refusal.status === 401) res.setHeader("www-authenticate", "Bearer");
+      return reply(res, refusal.status, refusal.message);
     }
-    if (closing !== undefined) return reply(res, 503, "the server is shutting down");
+    if (closing !== undefined) return reply(res, 503, HTTP_SHUTTING_DOWN);
     const sessionId = req.headers["mcp-session-id"];
     if (typeof sessionId === "string") {
-      const session = sessions.get(sessionId);
-      if (session === undefined) return reply(res, 404, "unknown or closed MCP session", -32001);
-      return await session.transport.handleRequest(req, res);
+      const open = sessions.get(sessionId);
+      if (open === undefined) return reply(res, 404, HTTP_UNKNOWN_SESSION, -32001);
+      return await serveSession(open, req, res);
     }
-    if (req.method !== "POST") return reply(res, 400, "missing Mcp-Session-Id header");
+    if (req.method !== "POST") return reply(res, 400, HTTP_MISSING_SESSION);
     const body = await readJsonBody(req);
     if (!body.ok) return reply(res, body.status, body.message, -32700);
-    if (!isInitializeRequest(body.value)) return reply(res, 400, "missing Mcp-Session-Id header");
-    await startSession(req, res, body.value);
+    if (!isInitializeRequest(body.value)) return reply(res, 400, HTTP_MISSING_SESSION);
+    if (sessions.size + starting >= maxSessions) return reply(res, 503, tooManySessions(maxSessions));
+    starting++;
+    try {
+      await startSession(req, res, body.value);
+    } finally {
+      starting--;
+    }
   };
 
   const http = createServer((req, res) => {
@@ -112,6 +199,7 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpServeHan
         unsubscribe?.();
         const open = [...sessions.values()];
         sessions.clear();
+        for (const each of open) clearTimeout(each.idleTimer);
         await Promise.all(open.map(({ codecell }) => codecell.close()));
         http.closeAllConnections(); // open SSE streams would otherwise keep close() waiting
         await new Promise<void>((resolve) => http.close(() => resolve()));

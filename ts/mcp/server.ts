@@ -11,12 +11,23 @@ import type { McpToolSpec } from "../model/tool_specs.ts";
 import { toCallToolResult } from "./content.ts";
 import { parseExecArgs } from "../model/exec_args.ts";
 import { CODECELL_IMPLEMENTATION } from "./implementation.ts";
-import { type CallChannel, newCellId, NotifyRouter } from "./notify_router.ts";
+import { type CallChannel, NotifyRouter } from "./notify_router.ts";
+import { NotifyQueue } from "./notify_queue.ts";
+import { notificationsDroppedSlowClient } from "../contract/messages.ts";
 
 /** What a session factory is given for the connection it serves. */
 export interface SessionHooks {
   /** Pass it as the session's `onNotify`: it forwards `notify()` to the client as MCP log messages. */
   onNotify: (notification: { cellId: string; text: string }) => void;
+  /**
+   * Progress of a nested call made by cell `cellId`: forwarded as progress of the client's call observing that
+   * cell (when the client asked for progress), dropped otherwise.
+   */
+  onProgress: (progress: { cellId: string; message: string }) => void;
+  /** Call it when the session's nested tools changed: `exec`'s description is then updated. */
+  toolsChanged: () => void;
+  /** Registers a clean-up run after the session has closed (e.g. closing this connection's own MCP servers). */
+  onClose: (cleanup: () => Promise<void>) => void;
 }
 
 /** Options of {@link createCodecellMcpServer}. */
@@ -26,6 +37,12 @@ export interface CodecellMcpServerOptions {
    * `hooks.onNotify` to the session so `notify()` reaches the client.
    */
   sessionFactory: (hooks: SessionHooks) => CodeModeSession | Promise<CodeModeSession>;
+  /** Type-check every cell before it runs (see `ExecOptions.typecheck`). Default false. */
+  typecheck?: boolean;
+  /** The yield time of an `exec` whose pragma sets none, in milliseconds (default 10 000). */
+  yieldTimeMs?: number;
+  /** Most notifications waiting for a slow client before further ones are dropped (default 256). */
+  notifyQueueCapacity?: number;
 }
 
 /**
@@ -90,18 +107,32 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
   const server = new McpServer({ ...CODECELL_IMPLEMENTATION }, {
     capabilities: { logging: {}, tools: { listChanged: true } },
   });
-  const notifyRouter = new NotifyRouter((cellId, text) =>
-    server.sendLoggingMessage({ level: "info", logger: LOGGER, data: { cell_id: cellId, text } }).catch(() => {})
-  );
-  const session = await options.sessionFactory({
-    onNotify: ({ cellId, text }) => void notifyRouter.deliver(cellId, text),
+  const log = (data: { cell_id: string; text: string }) =>
+    server.sendLoggingMessage({ level: "info", logger: LOGGER, data }).catch(() => {});
+  // Every notification to this client goes through one bounded queue: a slow client costs drops, not memory.
+  const queue = new NotifyQueue({
+    capacity: options.notifyQueueCapacity,
+    sendDropped: (count) => log({ cell_id: "", text: notificationsDroppedSlowClient(count) }),
   });
+  const notifyRouter = new NotifyRouter((cellId, text) => queue.push(() => log({ cell_id: cellId, text })));
+  const cleanups: (() => Promise<void>)[] = [];
+  let refresh = () => {};
+  const session = await options.sessionFactory({
+    onNotify: ({ cellId, text }) => notifyRouter.deliver(cellId, text),
+    onProgress: ({ cellId, message }) => notifyRouter.progress(cellId, message),
+    toolsChanged: () => refresh(),
+    onClose: (cleanup) => void cleanups.push(cleanup),
+  });
+  const closeSession = async () => {
+    await session.close();
+    for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => {});
+  };
 
   let specs: ReturnType<typeof sessionToolSpecs>;
   try {
-    specs = sessionToolSpecs(session);
+    specs = sessionToolSpecs(session, options.yieldTimeMs);
   } catch (error) {
-    await session.close();
+    await closeSession();
     throw error;
   }
   const exec = server.registerTool("exec", {
@@ -110,13 +141,15 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
   }, async (args, ctx): Promise<CallToolResult> => {
     const parsed = parseExecArgs(args ?? {});
     if (!parsed.ok) return toolError(parsed.error);
-    const channel = callChannel(ctx);
-    const before = liveCellIds(session);
-    const pending = session.execTool(parsed.code);
-    // The session creates the cell before its first await, so the new id is already listed.
-    notifyRouter.beginExec(channel, newCellId(before, liveCellIds(session)));
+    const channel = callChannel(ctx, queue);
     try {
-      return toCallToolResult(await pending);
+      return toCallToolResult(
+        await session.execTool(parsed.code, {
+          onCell: (cellId) => notifyRouter.beginExec(channel, cellId),
+          typecheck: options.typecheck,
+          yieldTimeMs: options.yieldTimeMs,
+        }),
+      );
     } finally {
       notifyRouter.end(channel);
       await channel.flush();
@@ -127,7 +160,7 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
     inputSchema: anyArguments(specs.wait.inputSchema),
   }, async (args, ctx): Promise<CallToolResult> => {
     const input = args ?? {};
-    const channel = callChannel(ctx);
+    const channel = callChannel(ctx, queue);
     const cellId = cellIdOf(input);
     if (cellId !== undefined) notifyRouter.beginWait(channel, cellId);
     try {
@@ -137,13 +170,22 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
       await channel.flush();
     }
   });
+  const refreshToolSpecs = () => {
+    const next = sessionToolSpecs(session, options.yieldTimeMs);
+    if (next.exec.description !== specs.exec.description) exec.update({ description: next.exec.description });
+    if (next.wait.description !== specs.wait.description) wait.update({ description: next.wait.description });
+    specs = next;
+  };
+  refresh = refreshToolSpecs;
 
   let closing: Promise<void> | undefined;
+  // Assigned before the work starts: closing the MCP server calls `onclose`, which calls `close()` again at once.
   const close = () =>
-    closing ??= (async () => {
+    closing ??= Promise.resolve().then(async () => {
+      refresh = () => {};
       await server.close().catch(() => {});
-      await session.close();
-    })();
+      await closeSession();
+    });
   let resolveClosed!: () => void;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
   // The transport closing (client gone, HTTP session deleted) ends the session too.
@@ -153,12 +195,7 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
     connect: (transport) => server.connect(transport),
     closed,
     session,
-    refreshToolSpecs() {
-      const next = sessionToolSpecs(session);
-      if (next.exec.description !== specs.exec.description) exec.update({ description: next.exec.description });
-      if (next.wait.description !== specs.wait.description) wait.update({ description: next.wait.description });
-      specs = next;
-    },
+    refreshToolSpecs,
     close: () => close().then(resolveClosed),
   };
 }
@@ -167,50 +204,47 @@ const LOGGER = "codecell";
 
 /** The notifications of one call, which must all be sent before its answer (a progress update after it is lost). */
 interface CallNotifications extends CallChannel {
-  /** Resolves once every notification sent so far has gone out. */
+  /** Resolves once every notification queued so far has gone out. */
   flush(): Promise<void>;
 }
 
-/** A `notify()` of the cell this call waits on: a log message of the call, and progress if it asked for it. */
-function callChannel(ctx: ServerContext): CallNotifications {
+/**
+ * A `notify()` of the cell this call waits on becomes a log message of the call, and progress if it asked for it;
+ * a nested call's progress becomes progress of this call. Both go through the client's queue.
+ */
+function callChannel(ctx: ServerContext, queue: NotifyQueue): CallNotifications {
   const progressToken = ctx.mcpReq._meta?.progressToken;
-  let progress = 0;
-  const pending = new Set<Promise<void>>();
-  const sendBoth = async (cellId: string, text: string, step: number) => {
+  let step = 0;
+  const sendProgress = (message: string) =>
+    progressToken === undefined
+      ? undefined
+      : ctx.mcpReq.notify({ method: "notifications/progress", params: { progressToken, progress: ++step, message } });
+  const quietly = async (sending: Promise<unknown>) => {
     try {
-      await Promise.all([
-        ctx.mcpReq.log("info", { cell_id: cellId, text }, LOGGER),
-        progressToken === undefined ? undefined : ctx.mcpReq.notify({
-          method: "notifications/progress",
-          params: { progressToken, progress: step, message: text },
-        }),
-      ]);
+      await sending;
     } catch {
       // The client left meanwhile: the notification has nowhere to go.
     }
   };
   return {
     send(cellId, text) {
-      const sent = sendBoth(cellId, text, ++progress);
-      pending.add(sent);
-      return sent.finally(() => pending.delete(sent));
+      queue.push(() => quietly(Promise.all([ctx.mcpReq.log("info", { cell_id: cellId, text }, LOGGER), sendProgress(text)])));
+    },
+    progress(message) {
+      if (progressToken !== undefined) queue.push(() => quietly(Promise.resolve(sendProgress(message))));
     },
     async flush() {
-      await Promise.all(pending);
+      await queue.idle();
       // The MCP client SDK handles a notification a microtask after it arrives but a response at once, so a
       // progress update read together with the answer finds its request gone; answering a tick later mostly
       // keeps them apart (progress stays best effort; the log message always arrives).
-      if (progress > 0 && progressToken !== undefined) await new Promise((resolve) => setTimeout(resolve, 1));
+      if (step > 0) await new Promise((resolve) => setTimeout(resolve, 1));
     },
   };
 }
 
 function toolError(message: string): CallToolResult {
   return { content: [{ type: "text", text: message }], isError: true };
-}
-
-function liveCellIds(session: CodeModeSession): string[] {
-  return session.cells().map((cell) => cell.cellId);
 }
 
 function cellIdOf(input: unknown): string | undefined {
@@ -242,8 +276,11 @@ function anyArguments(schema: McpToolSpec["inputSchema"]): StandardSchemaWithJSO
  * The `exec`/`wait` descriptions and argument schemas for MCP, code-mode only: the client sees no other tool of
  * this session, so exec's description declares every nested tool.
  */
-function sessionToolSpecs(session: CodeModeSession): { exec: McpToolSpec; wait: McpToolSpec } {
-  const specs = session.toolSpecs("mcp", { codeModeOnly: true });
+function sessionToolSpecs(
+  session: CodeModeSession,
+  yieldTimeMs: number | undefined,
+): { exec: McpToolSpec; wait: McpToolSpec } {
+  const specs = session.toolSpecs("mcp", { codeModeOnly: true, yieldTimeMs });
   const exec = specs.find((spec) => spec.name === "exec");
   const wait = specs.find((spec) => spec.name === "wait");
   if (exec === undefined || wait === undefined) throw new Error("the session's MCP tool specs lack exec or wait");

@@ -44,8 +44,11 @@ export function toToolResponse(result: CellResult, maxTokens: number, startedAt:
   return { success: !failed, items: [header(statusLine(result), wallSeconds), ...applyOutputBudget(body, maxTokens)] };
 }
 
-/** Options of the model-facing `exec` tool call. */
-export type ExecToolOptions = Pick<ExecOptions, "typecheck" | "signal" | "onNotify" | "onCell" | "traceParent">;
+/** Options of the model-facing `exec` tool call; `yieldTimeMs` is the default that a pragma overrides. */
+export type ExecToolOptions = Pick<
+  ExecOptions,
+  "typecheck" | "signal" | "onNotify" | "onCell" | "traceParent" | "yieldTimeMs"
+>;
 
 /** Options of the model-facing `wait` tool call. */
 export type WaitToolOptions = Pick<WaitOptions, "signal" | "onNotify" | "traceParent">;

@@ -95,6 +95,8 @@ export interface ToolSpecOptions {
   limits?: Readonly<SessionLimits>;
   /** Whether `console.*` produces output in this session (default true). */
   console?: boolean;
+  /** exec's yield time when its pragma sets none, as stated in the description (default `DEFAULT_YIELD_TIME_MS`). */
+  yieldTimeMs?: number;
 }
 
 /** Tool specs of any format. */
@@ -251,8 +253,8 @@ function execDescription(input: ExecInput, tools: readonly DeclaredTool[], optio
     "`Script running with cell ID <id>`) and the wall time, then the items the cell emitted since the previous " +
     "response; a failure ends with `Script error:` and the error.",
     "`exec` returns when the cell ends, calls `yield_control()`, or has run for `yield_time_ms` (default " +
-    `${DEFAULT_YIELD_TIME_MS}). A cell still running keeps running: call \`wait\` with its cell ID for more output, ` +
-    "or with `terminate: true` to stop it.",
+    `${options.yieldTimeMs ?? DEFAULT_YIELD_TIME_MS}). A cell still running keeps running: call \`wait\` with its ` +
+    "cell ID for more output, or with `terminate: true` to stop it.",
     `Output over \`max_output_tokens\` (default ${DEFAULT_MAX_OUTPUT_TOKENS}; a token is about 4 bytes) is cut in ` +
     "the middle with a truncation notice; images are kept.",
     `Limits: per cell ${mebibytes(limits.heapMiB)} of heap, ${duration(limits.lifetimeMs)} of run time, ` +
