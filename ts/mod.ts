@@ -46,7 +46,7 @@ export type {
   ZodToolSpec,
 } from "./tools/define.ts";
 export type { ToolCallResult, ToolEntry } from "./tools/registry.ts";
-export type { JsonValue } from "./contract/wire.ts";
+export type { JsonValue } from "./contract/json_value.ts";
 export type { DeclaredTool } from "./typegen/declarations.ts";
 export type {
   AnthropicToolSpec,
