@@ -73,12 +73,21 @@ export interface SessionOptions {
   toolSource?: { tools(): readonly ToolDefinition[] };
   /** Called when a changed `toolSource` list cannot be used (two tools normalize to one name); the old list stays. */
   onToolsRefused?: (error: Error) => void;
-  /**
-   * Starts a sandbox; for tests that substitute the process.
-   *
-   * @internal
-   */
-  spawnSandbox?: (options: { heapMiB: number; lifetimeMs: number }) => SandboxLink;
+}
+
+/** Starts a sandbox process for a session's cells. */
+type SandboxSpawner = (options: { heapMiB: number; lifetimeMs: number }) => SandboxLink;
+
+/** Sandbox starters given by {@linkcode withSandboxSpawner}, by the options object they came with. */
+const spawners = new WeakMap<SessionOptions, SandboxSpawner>();
+
+/**
+ * `options` for a session whose sandboxes `spawn` starts: for tests that substitute the sandbox process. Kept off
+ * `SessionOptions` (and out of `ts/mod.ts`), so the published API does not reach the wire schemas.
+ */
+export function withSandboxSpawner(options: SessionOptions, spawn: SandboxSpawner): SessionOptions {
+  spawners.set(options, spawn);
+  return options;
 }
 
 /** One version of the session's tools: their registry, the runner cells call, and the setup sandboxes get. */
@@ -131,7 +140,7 @@ export class CodeModeSession {
     this.#toolSet = this.#createToolSet(this.#toolSource?.tools() ?? options.tools ?? []);
     const { heapMiB, lifetimeMs } = this.#limits;
     const osSandbox = options.osSandbox ?? "auto";
-    const custom = options.spawnSandbox;
+    const custom = spawners.get(options);
     const pool = custom !== undefined
       ? new WarmPool(() => custom({ heapMiB, lifetimeMs }))
       : warmPoolFor(

@@ -17,7 +17,7 @@
  */
 import { z } from "zod";
 import { isImageDataUrl } from "./items.ts";
-import { IMAGE_DETAILS, type ImageDetail } from "./items.ts";
+import { IMAGE_DETAILS } from "./items.ts";
 
 export { PROTOCOL_VERSION } from "./codec.ts";
 
@@ -27,11 +27,12 @@ import type { JsonValue } from "./json_value.ts";
 export type { JsonValue };
 
 /** A nested tool as the sandbox needs it: normalized global name, input kind, description for `ALL_TOOLS`. */
-export interface SandboxTool {
-  name: string;
-  kind: "function" | "freeform";
-  description: string;
-}
+export const SandboxTool = z.strictObject({
+  name: z.string(),
+  kind: z.enum(["function", "freeform"]),
+  description: z.string(),
+});
+export type SandboxTool = z.infer<typeof SandboxTool>;
 
 // ---------------------------------------------------------------- host → sandbox
 
@@ -73,108 +74,65 @@ export type HostToolResult =
 export type HostToSandbox = HostSetup | HostWarmup | HostStorePut | HostCellStart | HostToolResult;
 
 // ---------------------------------------------------------------- sandbox → host
-// Each message is an interface (the published API needs explicit types; docs/architecture.md "The published
-// package"), and the one schema the host parses with, `SandboxToHost`, is checked against them by the compiler.
 
 /** First frame of a booted sandbox: runtime loaded, waiting for its setup. */
-export interface SandboxHello {
-  type: "sandbox/hello";
-  protocol: number;
-}
+export const SandboxHello = z.strictObject({ type: z.literal("sandbox/hello"), protocol: z.number() });
 /** The warm-up cell made its round trip: the sandbox now waits for a session. */
-export interface SandboxWarm {
-  type: "sandbox/warm";
-}
+export const SandboxWarm = z.strictObject({ type: z.literal("sandbox/warm") });
 /**
  * The sandbox took the cell and is about to run it: the cell's clocks start here, and a sandbox that dies before
  * saying so never ran any of the cell's code (the host may hand the cell to another one).
  */
-export interface CellStarted {
-  type: "cell/started";
-}
-/** Text output of the cell. */
-export interface OutputText {
-  type: "output/text";
-  text: string;
-}
-/** An image output: a base64 data URL of a PNG, JPEG, GIF or WebP image. */
-export interface OutputImage {
-  type: "output/image";
-  image_url: string;
-  detail: ImageDetail;
-}
-/** A `tools.<name>()` call. */
-export interface ToolCall {
-  type: "tool/call";
-  callId: string;
-  tool: string;
+export const CellStarted = z.strictObject({ type: z.literal("cell/started") });
+export const OutputText = z.strictObject({ type: z.literal("output/text"), text: z.string() });
+export const OutputImage = z.strictObject({
+  type: z.literal("output/image"),
+  image_url: z.string().refine(isImageDataUrl, { error: "not a base64 data URL of a PNG, JPEG, GIF or WebP image" }),
+  detail: z.enum(IMAGE_DETAILS),
+});
+export const ToolCall = z.strictObject({
+  type: z.literal("tool/call"),
+  callId: id,
+  tool: z.string(),
   /** The argument as JSON text (an object for function tools, a string for freeform tools), parsed by the host. */
-  input: string;
-}
+  input: z.string(),
+});
 /** A stored-value write, sent as it happens so nothing is lost if the sandbox dies. `json` is a JSON text. */
-export interface StoreSet {
-  type: "store/set";
-  key: string;
-  json: string;
-}
-/** A `notify()` call. */
-export interface CellNotify {
-  type: "cell/notify";
-  text: string;
-}
-/** The cell yielded: the host answers the waiting call with the output so far. */
-export interface CellYield {
-  type: "cell/yield";
-}
+export const StoreSet = z.strictObject({
+  type: z.literal("store/set"),
+  key: z.string(),
+  json: z.string().refine(isJsonText, { error: "not a JSON text on one line" }),
+});
+export const CellNotify = z.strictObject({ type: z.literal("cell/notify"), text: z.string().min(1) });
+export const CellYield = z.strictObject({ type: z.literal("cell/yield") });
 /** The cell ended: completed (`ok`, also after `exit()`) or failed with an error text (already stack-mapped). */
-export type CellDone = { type: "cell/done"; ok: true } | { type: "cell/done"; ok: false; error: string };
+export const CellDone = z.discriminatedUnion("ok", [
+  z.strictObject({ type: z.literal("cell/done"), ok: z.literal(true) }),
+  z.strictObject({ type: z.literal("cell/done"), ok: z.literal(false), error: z.string() }),
+]);
 /**
  * After `cell/done`: the cell's leftover work has drained, its context is gone and the next one is prepared.
  * `heapBytes` is the V8 heap in use afterwards (the host recycles a sandbox whose heap keeps growing).
  */
-export interface SandboxReady {
-  type: "sandbox/ready";
-  heapBytes: number;
-}
-/** Every message a sandbox may send. */
-export type SandboxToHost =
-  | SandboxHello
-  | SandboxWarm
-  | CellStarted
-  | OutputText
-  | OutputImage
-  | ToolCall
-  | StoreSet
-  | CellNotify
-  | CellYield
-  | CellDone
-  | SandboxReady;
+export const SandboxReady = z.strictObject({ type: z.literal("sandbox/ready"), heapBytes: z.number().nonnegative() });
 
-/** The schema of every message a sandbox may send (keyed on `type`, so parsing one costs a lookup). */
-export const SandboxToHost: z.ZodType<SandboxToHost> = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("sandbox/hello"), protocol: z.number() }),
-  z.strictObject({ type: z.literal("sandbox/warm") }),
-  z.strictObject({ type: z.literal("cell/started") }),
-  z.strictObject({ type: z.literal("output/text"), text: z.string() }),
-  z.strictObject({
-    type: z.literal("output/image"),
-    image_url: z.string().refine(isImageDataUrl, { error: "not a base64 data URL of a PNG, JPEG, GIF or WebP image" }),
-    detail: z.enum(IMAGE_DETAILS),
-  }),
-  z.strictObject({ type: z.literal("tool/call"), callId: id, tool: z.string(), input: z.string() }),
-  z.strictObject({
-    type: z.literal("store/set"),
-    key: z.string(),
-    json: z.string().refine(isJsonText, { error: "not a JSON text on one line" }),
-  }),
-  z.strictObject({ type: z.literal("cell/notify"), text: z.string().min(1) }),
-  z.strictObject({ type: z.literal("cell/yield") }),
-  z.discriminatedUnion("ok", [
-    z.strictObject({ type: z.literal("cell/done"), ok: z.literal(true) }),
-    z.strictObject({ type: z.literal("cell/done"), ok: z.literal(false), error: z.string() }),
-  ]),
-  z.strictObject({ type: z.literal("sandbox/ready"), heapBytes: z.number().nonnegative() }),
+/** Every message a sandbox may send (keyed on `type`, so parsing one costs a lookup, not a try of each shape). */
+export const SandboxToHost = z.discriminatedUnion("type", [
+  SandboxHello,
+  SandboxWarm,
+  CellStarted,
+  OutputText,
+  OutputImage,
+  ToolCall,
+  StoreSet,
+  CellNotify,
+  CellYield,
+  CellDone,
+  SandboxReady,
 ]);
+export type SandboxToHost = z.infer<typeof SandboxToHost>;
+export type ToolCall = z.infer<typeof ToolCall>;
+export type CellDone = z.infer<typeof CellDone>;
 
 /** Whether `text` is JSON and holds no line break (one frame must never become two). */
 function isJsonText(text: string): boolean {
