@@ -364,3 +364,15 @@ export function truncationMarker(removedTokens: number): string {
 export function omittedTextItems(count: number): string {
   return `[omitted ${count} text items ...]`;
 }
+
+// ---- exec and wait arguments (§1): the descriptions of each tool's argument schema ----
+
+/** What the model reads about each argument of `exec` (`code`) and `wait` (the rest). */
+export const ARGUMENT_DESCRIPTIONS = {
+  code: "Raw JavaScript or TypeScript source (no markdown fence). " +
+    'The first line may be a pragma: `// @exec: {"yield_time_ms": 10000, "max_output_tokens": 10000}`.',
+  cell_id: "The ID from `Script running with cell ID <id>`.",
+  yield_time_ms: "Return after this many milliseconds if the cell is still running. Ignored with terminate.",
+  max_tokens: "Output budget of this response, in tokens.",
+  terminate: "Stop the cell and return the output it emitted since the last response.",
+} as const;
