@@ -26,6 +26,7 @@ const NODE_FILES = [
   "ts/transport/pool_test.ts",
   "ts/transport/sandbox_test.ts",
   "ts/contract/codec_test.ts",
+  "tests/ai_sdk_test.ts",
 ];
 
 const env = { ...process.env, NO_COLOR: "1" };
