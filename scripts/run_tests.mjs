@@ -27,6 +27,7 @@ const NODE_FILES = [
   "ts/transport/sandbox_test.ts",
   "ts/contract/codec_test.ts",
   "tests/ai_sdk_test.ts",
+  "tests/openai_agents_test.ts",
 ];
 
 const env = { ...process.env, NO_COLOR: "1" };
