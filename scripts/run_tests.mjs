@@ -28,6 +28,7 @@ const NODE_FILES = [
   "ts/contract/codec_test.ts",
   "tests/ai_sdk_test.ts",
   "tests/openai_agents_test.ts",
+  "tests/sdk_clients_test.ts",
 ];
 
 const env = { ...process.env, NO_COLOR: "1" };
