@@ -3,7 +3,9 @@
 // `N passed, N failed` (the sum) for CI:
 // 1. everything under `deno test`, type-checked, with the op and resource sanitizers on (a test that leaks a
 //    sandbox process or a timer fails);
-// 2. the host behaviour tests (real sandboxes driven from the host) under Node with tsx, the runtime most hosts use.
+// 2. the host behaviour tests (real sandboxes driven from the host) and the SDK adapters' tests under Node with tsx,
+//    the runtime most hosts use, and the packed package used from a fresh project (tests/package/, Node only:
+//    deno.json excludes it from the first pass).
 // Arguments are passed to `deno test` (e.g. a file or `--filter`); with arguments, the Node pass is skipped.
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
@@ -29,6 +31,7 @@ const NODE_FILES = [
   "tests/ai_sdk_test.ts",
   "tests/openai_agents_test.ts",
   "tests/sdk_clients_test.ts",
+  "tests/package/consumer_test.ts",
 ];
 
 const env = { ...process.env, NO_COLOR: "1" };
