@@ -23,6 +23,7 @@ import {
   execActiveCellLimitReached,
   execCellNotFound,
   SESSION_SHUTTING_DOWN,
+  toolRenamed,
   unknownTool,
 } from "./contract/messages.ts";
 import { applyOutputBudget } from "./model/truncate.ts";
@@ -64,7 +65,10 @@ export interface SessionOptions {
   isolation?: Isolation;
   /** The OS layer around sandboxes: bubblewrap when it works here (`"auto"`, the default), always, or never. */
   osSandbox?: OsSandboxMode;
-  /** Host-facing notices (no OS layer available in `"auto"`, ...). Default: `console.warn`. */
+  /**
+   * Host-facing notices (no OS layer available in `"auto"`, a tool name that is not an identifier and was
+   * normalized, ...). Default: `console.warn`.
+   */
   onWarning?: (message: string) => void;
   /**
    * A live tool list (e.g. `mcpTools(...)`), read at every `exec`: when it returns a different array, the next cell
@@ -123,6 +127,7 @@ export class CodeModeSession {
   #nextId = 1;
   #closing: Promise<void> | undefined;
   readonly #console: boolean;
+  readonly #warn: (message: string) => void;
   #declarations: string | undefined;
 
   /**
@@ -137,6 +142,7 @@ export class CodeModeSession {
     this.#console = options.console ?? true;
     this.#toolSource = options.toolSource;
     this.#onToolsRefused = options.onToolsRefused;
+    this.#warn = options.onWarning ?? ((message: string) => console.warn(`codecell: ${message}`));
     this.#toolSet = this.#createToolSet(this.#toolSource?.tools() ?? options.tools ?? []);
     const { heapMiB, lifetimeMs } = this.#limits;
     const osSandbox = options.osSandbox ?? "auto";
@@ -268,6 +274,11 @@ export class CodeModeSession {
 
   #createToolSet(definitions: readonly ToolDefinition[]): ToolSet {
     const registry = ToolRegistry.of(definitions);
+    for (const entry of registry.entries()) {
+      // A namespaced tool (an MCP server's) is renamed by design: `mcp__<server>__<tool>`.
+      const { name, namespace } = entry.definition;
+      if (namespace === undefined && entry.name !== name) this.#warn(toolRenamed(name, entry.name));
+    }
     const runner: ToolRunner = {
       call: (name, input, ctx) =>
         registry.get(name)?.call(input, ctx) ?? Promise.resolve({ ok: false, error: unknownTool(name) }),

@@ -376,3 +376,11 @@ export const ARGUMENT_DESCRIPTIONS = {
   max_tokens: "Output budget of this response, in tokens.",
   terminate: "Stop the cell and return the output it emitted since the last response.",
 } as const;
+
+// ---- host-facing notices (onWarning) ----
+
+/** A tool whose name is not an identifier: cells call it by its normalized name (docs/contract.md §7). */
+export function toolRenamed(name: string, normalized: string): string {
+  return `tool \`${name}\` is \`tools.${normalized}\` in cells: a tool name must be an identifier ` +
+    `(letters, digits, _ and $), so the other characters became _`;
+}
