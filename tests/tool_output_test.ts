@@ -10,7 +10,7 @@ const tools = [
     name: "total_zod",
     input: z.object({ value: z.unknown() }),
     output: z.object({ total: z.number() }),
-    run: ({ value }) => ({ total: value }),
+    run: ({ value }): { total: number } => JSON.parse(JSON.stringify({ total: value })),
   }),
   defineTool({
     name: "total_json",
