@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { generateText, stepCountIs } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
-import { codecellTools, type CodecellToolOutput } from "../ts/adapters/ai_sdk.ts";
+import { type CodecellToolOutput, codecellTools } from "../ts/adapters/ai_sdk.ts";
 import { PNG, withSession } from "./util.ts";
 
 type LanguageModelV3GenerateResult = Awaited<ReturnType<MockLanguageModelV3["doGenerate"]>>;
@@ -29,7 +29,12 @@ function callsTool(toolCallId: string, toolName: string, input: object): Languag
 
 /** A model turn that answers. */
 function answers(text: string): LanguageModelV3GenerateResult {
-  return { content: [{ type: "text", text }], finishReason: { unified: "stop", raw: undefined }, usage: USAGE, warnings: [] };
+  return {
+    content: [{ type: "text", text }],
+    finishReason: { unified: "stop", raw: undefined },
+    usage: USAGE,
+    warnings: [],
+  };
 }
 
 /** The tool results the model was given in a prompt, wall times normalized. */
@@ -90,7 +95,11 @@ test("an image from a cell reaches the model as image data, and a failed cell as
       toolName: "exec",
       output: {
         type: "content",
-        value: [header("Script completed"), { type: "image-data", data: PNG.slice(PNG.indexOf(",") + 1), mediaType: "image/png" }],
+        value: [header("Script completed"), {
+          type: "image-data",
+          data: PNG.slice(PNG.indexOf(",") + 1),
+          mediaType: "image/png",
+        }],
       },
     });
     assert.deepEqual(failure, {
@@ -106,10 +115,14 @@ test("an image from a cell reaches the model as image data, and a failed cell as
 });
 
 /** Every output of a tool call, in order. */
-async function outputsOf(outputs: AsyncIterable<CodecellToolOutput> | PromiseLike<CodecellToolOutput> | CodecellToolOutput) {
+async function outputsOf(
+  outputs: AsyncIterable<CodecellToolOutput> | PromiseLike<CodecellToolOutput> | CodecellToolOutput,
+) {
   assert.ok(typeof outputs === "object" && outputs !== null && Symbol.asyncIterator in outputs);
   const seen: CodecellToolOutput[] = [];
-  for await (const output of outputs) seen.push(JSON.parse(JSON.stringify(output).replace(WALL_TIME, "Wall time 0.0 seconds")));
+  for await (const output of outputs) {
+    seen.push(JSON.parse(JSON.stringify(output).replace(WALL_TIME, "Wall time 0.0 seconds")));
+  }
   return seen;
 }
 

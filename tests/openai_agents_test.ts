@@ -3,7 +3,15 @@
 // an abort that terminates the cell.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Agent, type Model, type ModelRequest, type ModelResponse, run, setTracingDisabled, Usage } from "@openai/agents";
+import {
+  Agent,
+  type Model,
+  type ModelRequest,
+  type ModelResponse,
+  run,
+  setTracingDisabled,
+  Usage,
+} from "@openai/agents";
 import { codecellTools } from "../ts/adapters/openai_agents.ts";
 import { PNG, withSession } from "./util.ts";
 
@@ -59,14 +67,18 @@ test("an agent runs a cell, waits on it while it runs, and answers", async () =>
     const result = await run(agent, "Run it.");
     assert.equal(result.finalOutput, "first, then second");
     assert.deepEqual(toolOutputs(model.requests[2]), [
-      { callId: "call-1", name: "exec", output: [header("Script running with cell ID 1"), { type: "input_text", text: "first" }] },
+      {
+        callId: "call-1",
+        name: "exec",
+        output: [header("Script running with cell ID 1"), { type: "input_text", text: "first" }],
+      },
       { callId: "call-2", name: "wait", output: [header("Script completed"), { type: "input_text", text: "second" }] },
     ]);
   });
 });
 
 test("the tools are strict, with wait's optional fields nullable", async () => {
-  await withSession(async (session) => {
+  await withSession((session) => {
     const [exec, wait] = codecellTools(session);
     assert.deepEqual([exec.name, exec.strict, wait.name, wait.strict], ["exec", true, "wait", true]);
     assert.deepEqual(wait.parameters.required, ["cell_id", "yield_time_ms", "max_tokens", "terminate"]);
@@ -74,15 +86,23 @@ test("the tools are strict, with wait's optional fields nullable", async () => {
       type: ["boolean", "null"],
       description: "Stop the cell and return the output it emitted since the last response.",
     });
+    return Promise.resolve();
   });
 });
 
 test("an image from a cell reaches the model as an image output", async () => {
   await withSession(async (session) => {
-    const model = new ScriptedModel([callsTool("call-1", "exec", { code: `image(${JSON.stringify(PNG)});` }), answers("a dot")]);
+    const model = new ScriptedModel([
+      callsTool("call-1", "exec", { code: `image(${JSON.stringify(PNG)});` }),
+      answers("a dot"),
+    ]);
     await run(new Agent({ name: "cells", model, tools: codecellTools(session) }), "Draw.");
     assert.deepEqual(toolOutputs(model.requests[1]), [
-      { callId: "call-1", name: "exec", output: [header("Script completed"), { type: "input_image", image: PNG, detail: "high" }] },
+      {
+        callId: "call-1",
+        name: "exec",
+        output: [header("Script completed"), { type: "input_image", image: PNG, detail: "high" }],
+      },
     ]);
   });
 });

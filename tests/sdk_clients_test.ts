@@ -43,7 +43,12 @@ function anthropicReply(content: object[]): object {
 test("an Anthropic loop runs a cell, waits on it, gets its image and answers", async () => {
   await withSession(async (session) => {
     const { fetch, bodies } = scriptedFetch([
-      anthropicReply([{ type: "tool_use", id: "tu1", name: "exec", input: { code: `text("first"); yield_control(); image(${JSON.stringify(PNG)});` } }]),
+      anthropicReply([{
+        type: "tool_use",
+        id: "tu1",
+        name: "exec",
+        input: { code: `text("first"); yield_control(); image(${JSON.stringify(PNG)});` },
+      }]),
       anthropicReply([{ type: "tool_use", id: "tu2", name: "wait", input: { cell_id: "1" } }]),
       anthropicReply([{ type: "text", text: "a dot" }]),
     ]);
@@ -51,7 +56,12 @@ test("an Anthropic loop runs a cell, waits on it, gets its image and answers", a
     const messages: Anthropic.MessageParam[] = [{ role: "user", content: "Draw." }];
     let answer = "";
     while (answer === "") {
-      const reply = await client.messages.create({ model: "claude-test", max_tokens: 1024, messages, tools: anthropicTools(session) });
+      const reply = await client.messages.create({
+        model: "claude-test",
+        max_tokens: 1024,
+        messages,
+        tools: anthropicTools(session),
+      });
       messages.push({ role: "assistant", content: reply.content });
       const results: Anthropic.ToolResultBlockParam[] = [];
       for (const block of reply.content) {
@@ -81,7 +91,10 @@ test("an Anthropic loop runs a cell, waits on it, gets its image and answers", a
           is_error: false,
           content: [
             { type: "text", text: header("Script completed") },
-            { type: "image", source: { type: "base64", media_type: "image/png", data: PNG.slice(PNG.indexOf(",") + 1) } },
+            {
+              type: "image",
+              source: { type: "base64", media_type: "image/png", data: PNG.slice(PNG.indexOf(",") + 1) },
+            },
           ],
         }],
       },
@@ -91,15 +104,20 @@ test("an Anthropic loop runs a cell, waits on it, gets its image and answers", a
 
 test("a failed cell is an Anthropic error result, and another tool is left to the caller", async () => {
   await withSession(async (session) => {
-    assert.deepEqual(await runToolUse(session, { id: "tu1", name: "exec", input: { code: 'throw new Error("boom");' } }).then((r) => JSON.parse(JSON.stringify(r).replace(WALL_TIME, "Wall time 0.0 seconds"))), {
-      type: "tool_result",
-      tool_use_id: "tu1",
-      is_error: true,
-      content: [
-        { type: "text", text: header("Script failed") },
-        { type: "text", text: "Script error:\nError: boom\n    at cell.ts:1:7" },
-      ],
-    });
+    assert.deepEqual(
+      await runToolUse(session, { id: "tu1", name: "exec", input: { code: 'throw new Error("boom");' } }).then((r) =>
+        JSON.parse(JSON.stringify(r).replace(WALL_TIME, "Wall time 0.0 seconds"))
+      ),
+      {
+        type: "tool_result",
+        tool_use_id: "tu1",
+        is_error: true,
+        content: [
+          { type: "text", text: header("Script failed") },
+          { type: "text", text: "Script error:\nError: boom\n    at cell.ts:1:7" },
+        ],
+      },
+    );
     assert.equal(await runToolUse(session, { id: "tu2", name: "lookup", input: {} }), undefined);
   });
 });
@@ -107,7 +125,11 @@ test("a failed cell is an Anthropic error result, and another tool is left to th
 test("aborting a tool call's signal terminates its cell", async () => {
   await withSession(async (session, { events }) => {
     const controller = new AbortController();
-    const running = runToolUse(session, { id: "tu1", name: "exec", input: { code: 'await tools.block({ tag: "x" });' } }, { signal: controller.signal });
+    const running = runToolUse(session, {
+      id: "tu1",
+      name: "exec",
+      input: { code: 'await tools.block({ tag: "x" });' },
+    }, { signal: controller.signal });
     await events.when("block-start:x");
     controller.abort();
     const result = await running;
@@ -122,15 +144,44 @@ test("aborting a tool call's signal terminates its cell", async () => {
 });
 
 function openaiResponse(output: object[]): object {
-  return { id: "resp", object: "response", created_at: 0, status: "completed", model: "gpt-test", output, parallel_tool_calls: true, tool_choice: "auto", tools: [] };
+  return {
+    id: "resp",
+    object: "response",
+    created_at: 0,
+    status: "completed",
+    model: "gpt-test",
+    output,
+    parallel_tool_calls: true,
+    tool_choice: "auto",
+    tools: [],
+  };
 }
 
 test("an OpenAI Responses loop runs exec as a custom tool, waits on the cell and answers", async () => {
   await withSession(async (session) => {
     const { fetch, bodies } = scriptedFetch([
-      openaiResponse([{ type: "custom_tool_call", id: "ct1", call_id: "c1", name: "exec", input: 'text("first"); yield_control(); text("second");' }]),
-      openaiResponse([{ type: "function_call", id: "fc2", call_id: "c2", name: "wait", arguments: '{"cell_id":"1"}', status: "completed" }]),
-      openaiResponse([{ type: "message", id: "m", role: "assistant", status: "completed", content: [{ type: "output_text", text: "done", annotations: [] }] }]),
+      openaiResponse([{
+        type: "custom_tool_call",
+        id: "ct1",
+        call_id: "c1",
+        name: "exec",
+        input: 'text("first"); yield_control(); text("second");',
+      }]),
+      openaiResponse([{
+        type: "function_call",
+        id: "fc2",
+        call_id: "c2",
+        name: "wait",
+        arguments: '{"cell_id":"1"}',
+        status: "completed",
+      }]),
+      openaiResponse([{
+        type: "message",
+        id: "m",
+        role: "assistant",
+        status: "completed",
+        content: [{ type: "output_text", text: "done", annotations: [] }],
+      }]),
     ]);
     const client = new OpenAI({ apiKey: "test", fetch, maxRetries: 0 });
     let input: OpenAI.Responses.ResponseInput = [{ role: "user", content: "Run it." }];
@@ -152,25 +203,34 @@ test("an OpenAI Responses loop runs exec as a custom tool, waits on the cell and
       [input, previous] = [outputs, response.id];
     }
     assert.equal(answer, "done");
-    assert.deepEqual(bodies.map((body) => body !== null && typeof body === "object" && "input" in body ? body.input : undefined), [
-      [{ role: "user", content: "Run it." }],
-      [{
-        type: "custom_tool_call_output",
-        call_id: "c1",
-        output: [{ type: "input_text", text: header("Script running with cell ID 1") }, { type: "input_text", text: "first" }],
-      }],
-      [{
-        type: "function_call_output",
-        call_id: "c2",
-        output: [{ type: "input_text", text: header("Script completed") }, { type: "input_text", text: "second" }],
-      }],
-    ]);
+    assert.deepEqual(
+      bodies.map((body) => body !== null && typeof body === "object" && "input" in body ? body.input : undefined),
+      [
+        [{ role: "user", content: "Run it." }],
+        [{
+          type: "custom_tool_call_output",
+          call_id: "c1",
+          output: [{ type: "input_text", text: header("Script running with cell ID 1") }, {
+            type: "input_text",
+            text: "first",
+          }],
+        }],
+        [{
+          type: "function_call_output",
+          call_id: "c2",
+          output: [{ type: "input_text", text: header("Script completed") }, { type: "input_text", text: "second" }],
+        }],
+      ],
+    );
   });
 });
 
 test("a Chat Completions tool call is answered with a tool message, and its images with a user message", async () => {
   await withSession(async (session) => {
-    assert.deepEqual(chatTools(session).map((tool) => tool.type === "function" ? tool.function.name : tool.type), ["exec", "wait"]);
+    assert.deepEqual(chatTools(session).map((tool) => tool.type === "function" ? tool.function.name : tool.type), [
+      "exec",
+      "wait",
+    ]);
     const messages = await runChatToolCall(session, {
       id: "call-1",
       type: "function",

@@ -32,12 +32,14 @@ for (const name of ["total_zod", "total_json"]) {
       { type: "input_text", text: '{"total":5}' },
       {
         type: "input_text",
-        text: "tool `total_zod` returned a result that does not match its output schema:\n- total: expected number, received string",
+        text:
+          "tool `total_zod` returned a result that does not match its output schema:\n- total: expected number, received string",
       },
       { type: "input_text", text: '{"total":5}' },
       {
         type: "input_text",
-        text: "tool `total_json` returned a result that does not match its output schema:\n- total: expected number, received string",
+        text:
+          "tool `total_json` returned a result that does not match its output schema:\n- total: expected number, received string",
       },
     ]]);
   } finally {

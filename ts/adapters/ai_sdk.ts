@@ -19,10 +19,10 @@
  *
  * @module
  */
-import { tool, type Tool } from "ai";
+import { type Tool, tool } from "ai";
 import type { CodeModeSession } from "../session.ts";
 import { type CodecellToolOutput, withProgress } from "./progress.ts";
-import { type ExecInput, execInput, execSource, type WaitInput, waitArguments, waitInput } from "./inputs.ts";
+import { type ExecInput, execInput, execSource, waitArguments, type WaitInput, waitInput } from "./inputs.ts";
 import { imageData, itemsText } from "./content.ts";
 import { toolDescriptions } from "./descriptions.ts";
 

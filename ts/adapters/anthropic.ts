@@ -40,7 +40,10 @@ function isMediaType(type: string): type is MediaType {
  * await client.messages.create({ model, max_tokens: 2048, messages, tools: anthropicTools(session) });
  * ```
  */
-export function anthropicTools(session: CodeModeSession, options: { codeModeOnly?: boolean } = {}): Anthropic.Messages.Tool[] {
+export function anthropicTools(
+  session: CodeModeSession,
+  options: { codeModeOnly?: boolean } = {},
+): Anthropic.Messages.Tool[] {
   return session.toolSpecs("anthropic", options);
 }
 
@@ -72,7 +75,12 @@ export function toolResultContent(
  * ```
  */
 export function toolResult(toolUseId: string, response: ToolResponse): Anthropic.Messages.ToolResultBlockParam {
-  return { type: "tool_result", tool_use_id: toolUseId, is_error: !response.success, content: toolResultContent(response.items) };
+  return {
+    type: "tool_result",
+    tool_use_id: toolUseId,
+    is_error: !response.success,
+    content: toolResultContent(response.items),
+  };
 }
 
 /**

@@ -39,7 +39,10 @@ export type ResponsesToolOutput =
  * await client.responses.create({ model, input, tools: responsesTools(session) });
  * ```
  */
-export function responsesTools(session: CodeModeSession, options: { codeModeOnly?: boolean } = {}): OpenAI.Responses.Tool[] {
+export function responsesTools(
+  session: CodeModeSession,
+  options: { codeModeOnly?: boolean } = {},
+): OpenAI.Responses.Tool[] {
   return session.toolSpecs("responses", options);
 }
 
@@ -105,7 +108,10 @@ function responsesCustomOutput(
  * await client.chat.completions.create({ model, messages, tools: chatTools(session) });
  * ```
  */
-export function chatTools(session: CodeModeSession, options: { codeModeOnly?: boolean } = {}): OpenAI.Chat.ChatCompletionTool[] {
+export function chatTools(
+  session: CodeModeSession,
+  options: { codeModeOnly?: boolean } = {},
+): OpenAI.Chat.ChatCompletionTool[] {
   return session.toolSpecs("chat", options);
 }
 
