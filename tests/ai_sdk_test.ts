@@ -3,7 +3,7 @@
 // terminates the cell.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { generateText, stepCountIs } from "ai";
+import { generateText, simulateReadableStream, stepCountIs, streamText } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
 import { type CodecellToolOutput, codecellTools } from "../ts/adapters/ai_sdk.ts";
 import { PNG, withSession } from "./util.ts";
@@ -168,5 +168,63 @@ test("aborting the step terminates the cell its tool call runs", async () => {
       },
     ]);
     assert.deepEqual(session.cells(), []);
+  });
+});
+
+test("streamed, notify() reaches the caller as preliminary results of the tool call that waits on the cell", async () => {
+  await withSession(async (session, { gates, events }) => {
+    const finish = { type: "finish", usage: USAGE } as const;
+    const model = new MockLanguageModelV3({
+      doStream: [
+        {
+          stream: simulateReadableStream({
+            chunks: [
+              {
+                type: "tool-call",
+                toolCallId: "call-1",
+                toolName: "exec",
+                input: JSON.stringify({
+                  code: 'notify("half way"); await tools.gate({ name: "rest" }); text("done");',
+                }),
+              },
+              { ...finish, finishReason: { unified: "tool-calls", raw: undefined } },
+            ],
+          }),
+        },
+        {
+          stream: simulateReadableStream({
+            chunks: [
+              { type: "text-start", id: "t" },
+              { type: "text-delta", id: "t", delta: "done" },
+              { type: "text-end", id: "t" },
+              { ...finish, finishReason: { unified: "stop", raw: undefined } },
+            ],
+          }),
+        },
+      ],
+    });
+    const result = streamText({ model, tools: codecellTools(session), stopWhen: stepCountIs(3), prompt: "Go." });
+    void events.when("gate-waiting:rest").then(() => gates.open("rest"));
+    const results: unknown[] = [];
+    for await (const part of result.fullStream) {
+      if (part.type === "tool-result") {
+        results.push({ toolCallId: part.toolCallId, preliminary: part.preliminary ?? false, output: part.output });
+      }
+    }
+    const response = {
+      type: "response",
+      success: true,
+      items: [
+        { type: "input_text", text: "Script completed\nWall time 0.0 seconds\nOutput:\n" },
+        { type: "input_text", text: "done" },
+      ],
+    };
+    // The SDK streams every value execute yields as preliminary, the last one again as the final result.
+    assert.deepEqual(JSON.parse(JSON.stringify(results).replace(WALL_TIME, "Wall time 0.0 seconds")), [
+      { toolCallId: "call-1", preliminary: true, output: { type: "progress", notifications: ["half way"] } },
+      { toolCallId: "call-1", preliminary: true, output: response },
+      { toolCallId: "call-1", preliminary: false, output: response },
+    ]);
+    assert.equal(await result.text, "done");
   });
 });
