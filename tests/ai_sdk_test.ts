@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { generateText, simulateReadableStream, stepCountIs, streamText } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
 import { type CodecellToolOutput, codecellTools } from "../ts/adapters/ai_sdk.ts";
+import { CodeModeSession, defineTool, type ToolDefinition } from "../ts/mod.ts";
+import { z } from "zod";
 import { PNG, withSession } from "./util.ts";
 
 type LanguageModelV3GenerateResult = Awaited<ReturnType<MockLanguageModelV3["doGenerate"]>>;
@@ -227,4 +229,35 @@ test("streamed, notify() reaches the caller as preliminary results of the tool c
     ]);
     assert.equal(await result.text, "done");
   });
+});
+
+test("each step describes the tools the session has then: a tool source's new tool appears in exec's description", async () => {
+  let tools: readonly ToolDefinition[] = [];
+  const session = new CodeModeSession({ pool: 0, toolSource: { tools: () => tools } });
+  try {
+    const model = new MockLanguageModelV3({
+      doGenerate: [callsTool("call-1", "exec", { code: "text(1);" }), answers("done")],
+    });
+    const execTools = codecellTools(session);
+    await generateText({
+      model,
+      tools: execTools,
+      stopWhen: stepCountIs(3),
+      prompt: "Go.",
+      prepareStep: ({ stepNumber }) => {
+        if (stepNumber === 1) {
+          tools = [defineTool({ name: "lookup_order", input: z.object({}), run: () => "found" })];
+        }
+        return {};
+      },
+    });
+    const described = model.doGenerateCalls.map((call) =>
+      call.tools?.some((tool) =>
+        tool.type === "function" && tool.name === "exec" && tool.description?.includes("lookup_order")
+      )
+    );
+    assert.deepEqual(described, [false, true]);
+  } finally {
+    await session.close();
+  }
 });

@@ -60,18 +60,24 @@ export type CodecellTools = {
  * ```
  */
 export function codecellTools(session: CodeModeSession, options: CodecellToolsOptions = {}): CodecellTools {
-  const descriptions = toolDescriptions(session, { codeModeOnly: options.codeModeOnly ?? false });
+  const specOptions = { codeModeOnly: options.codeModeOnly ?? false };
   const typecheck = options.typecheck ?? false;
+  // Getters: the SDK reads a description at every step, so a session whose tools change (a `toolSource`, such as
+  // MCP servers) describes the tools the next cell will have.
   return {
     exec: tool<ExecInput, CodecellToolOutput>({
-      description: descriptions.exec,
+      get description() {
+        return toolDescriptions(session, specOptions).exec;
+      },
       inputSchema: execInput,
       execute: (input, { abortSignal }) =>
         withProgress((onNotify) => session.execTool(execSource(input), { signal: abortSignal, onNotify, typecheck })),
       toModelOutput: ({ output }) => modelOutput(output),
     }),
     wait: tool<WaitInput, CodecellToolOutput>({
-      description: descriptions.wait,
+      get description() {
+        return toolDescriptions(session, specOptions).wait;
+      },
       inputSchema: waitInput,
       execute: (input, { abortSignal }) =>
         withProgress((onNotify) => session.waitTool(waitArguments(input), { signal: abortSignal, onNotify })),
