@@ -61,4 +61,7 @@ export async function runAndExit(args: readonly string[] = process.argv.slice(2)
   process.exit(code);
 }
 
-if (import.meta.main) await runAndExit();
+// `import.meta.main` is set by Deno (`deno run -A bin/codecell.ts`) and Node 24; the compiled package's executable
+// is ./main.ts, which every Node runs.
+const meta: { url: string; main?: unknown } = import.meta;
+if (meta.main === true) await runAndExit();

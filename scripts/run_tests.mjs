@@ -5,7 +5,8 @@
 //    sandbox process or a timer fails);
 // 2. the host behaviour tests (real sandboxes driven from the host) under Node with tsx, the runtime most hosts use,
 //    twice: with `isolation: "context"` (the default) and `"process"` (a process per cell), so the contract is
-//    checked in both isolation modes.
+//    checked in both isolation modes; the first time also the SDK adapters' tests and the packed package used
+//    from a fresh project (tests/package/, Node only: deno.json excludes it from the first pass).
 // Arguments are passed to `deno test` (e.g. a file or `--filter`); with arguments, the Node pass is skipped.
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
@@ -31,6 +32,14 @@ const NODE_FILES = [
   "ts/transport/pool_test.ts",
   "ts/transport/sandbox_test.ts",
   "ts/contract/codec_test.ts",
+];
+
+/** Node-only tests that do not depend on the isolation mode: run once. */
+const NODE_ONCE_FILES = [
+  "tests/ai_sdk_test.ts",
+  "tests/openai_agents_test.ts",
+  "tests/sdk_clients_test.ts",
+  "tests/package/consumer_test.ts",
 ];
 
 const env = { ...process.env, NO_COLOR: "1" };
@@ -64,7 +73,8 @@ if (denoRun.code !== 0) exitCode = denoRun.code;
 if (extra.length === 0) {
   for (const isolation of ["context", "process"]) {
     console.log(`\n# the host behaviour tests again, under Node, with isolation "${isolation}"`);
-    const nodeRun = await run(process.execPath, ["--import", "tsx", "--test", ...NODE_FILES], {
+    const files = isolation === "context" ? [...NODE_FILES, ...NODE_ONCE_FILES] : NODE_FILES;
+    const nodeRun = await run(process.execPath, ["--import", "tsx", "--test", ...files], {
       CODECELL_TEST_ISOLATION: isolation,
     });
     const passed = /^# pass (\d+)$/m.exec(nodeRun.tail);

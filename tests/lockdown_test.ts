@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { CodeModeSession } from "../ts/mod.ts";
+import { withSandboxSpawner } from "../ts/session.ts";
 import { helperNames } from "../ts/contract/helpers.ts";
 import { spawnSandbox } from "../ts/transport/sandbox_process.ts";
 import { statusOf, textsOf, withSession } from "./util.ts";
@@ -204,10 +205,9 @@ for (const [behaviour, detail] of [
   ["html_image", /^exec runtime ended unexpectedly: protocol violation: malformed message: .*data:text\/html/],
 ] as const) {
   test(`a sandbox writing ${behaviour.replace("_", " ")} frames fails its cell with a protocol error`, async () => {
-    const session = new CodeModeSession({
-      pool: 0,
-      spawnSandbox: (options) => spawnSandbox({ ...options, entry: hostileEntry }),
-    });
+    const session = new CodeModeSession(
+      withSandboxSpawner({ pool: 0 }, (options) => spawnSandbox({ ...options, entry: hostileEntry })),
+    );
     try {
       const result = await session.exec(behaviour);
       assert.equal(result.status, "failed");

@@ -70,7 +70,7 @@ export type {
   ZodToolSpec,
 } from "./tools/define.ts";
 export type { ToolCallOptions, ToolCallResult, ToolEntry } from "./tools/registry.ts";
-export type { JsonValue } from "./contract/wire.ts";
+export type { JsonValue } from "./contract/json_value.ts";
 export type { DeclaredTool } from "./typegen/declarations.ts";
 export type {
   AnthropicToolSpec,

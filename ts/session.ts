@@ -23,6 +23,7 @@ import {
   execActiveCellLimitReached,
   execCellNotFound,
   SESSION_SHUTTING_DOWN,
+  toolRenamed,
   unknownTool,
 } from "./contract/messages.ts";
 import { applyOutputBudget } from "./model/truncate.ts";
@@ -70,7 +71,10 @@ export interface SessionOptions {
   isolation?: Isolation;
   /** The OS layer around sandboxes: bubblewrap when it works here (`"auto"`, the default), always, or never. */
   osSandbox?: OsSandboxMode;
-  /** Host-facing notices (no OS layer available in `"auto"`, ...). Default: `console.warn`. */
+  /**
+   * Host-facing notices (no OS layer available in `"auto"`, a tool name that is not an identifier and was
+   * normalized, ...). Default: `console.warn`.
+   */
   onWarning?: (message: string) => void;
   /**
    * A live tool list (e.g. `mcpTools(...)`), read at every `exec`: when it returns a different array, the next cell
@@ -96,12 +100,21 @@ export interface SessionOptions {
   approve?: Approver;
   /** Where the session's spans go; default: the globally registered provider (none: no spans are recorded). */
   tracerProvider?: TracerProvider;
-  /**
-   * Starts a sandbox; for tests that substitute the process.
-   *
-   * @internal
-   */
-  spawnSandbox?: (options: { heapMiB: number; lifetimeMs: number }) => SandboxLink;
+}
+
+/** Starts a sandbox process for a session's cells. */
+type SandboxSpawner = (options: { heapMiB: number; lifetimeMs: number }) => SandboxLink;
+
+/** Sandbox starters given by {@linkcode withSandboxSpawner}, by the options object they came with. */
+const spawners = new WeakMap<SessionOptions, SandboxSpawner>();
+
+/**
+ * `options` for a session whose sandboxes `spawn` starts: for tests that substitute the sandbox process. Kept off
+ * `SessionOptions` (and out of `ts/mod.ts`), so the published API does not reach the wire schemas.
+ */
+export function withSandboxSpawner(options: SessionOptions, spawn: SandboxSpawner): SessionOptions {
+  spawners.set(options, spawn);
+  return options;
 }
 
 /** One version of the session's tools: their registry, the runner cells call, and the setup sandboxes get. */
@@ -137,6 +150,7 @@ export class CodeModeSession {
   #nextId = 1;
   #closing: Promise<void> | undefined;
   readonly #console: boolean;
+  readonly #warn: (message: string) => void;
   #declarations: string | undefined;
   readonly #events: EventSink;
   readonly #tracing: SessionTracing;
@@ -163,10 +177,11 @@ export class CodeModeSession {
     });
     this.#tracing = new SessionTracing(options.tracerProvider);
     this.#approve = options.approve;
+    this.#warn = options.onWarning ?? ((message: string) => console.warn(`codecell: ${message}`));
     this.#toolSet = this.#createToolSet(this.#toolSource?.tools() ?? options.tools ?? []);
     const { heapMiB, lifetimeMs } = this.#limits;
     const osSandbox = options.osSandbox ?? "auto";
-    const custom = options.spawnSandbox;
+    const custom = spawners.get(options);
     const pool = custom !== undefined
       ? new WarmPool(() => custom({ heapMiB, lifetimeMs }))
       : warmPoolFor(
@@ -324,6 +339,11 @@ export class CodeModeSession {
 
   #createToolSet(definitions: readonly ToolDefinition[]): ToolSet {
     const registry = ToolRegistry.of(definitions);
+    for (const entry of registry.entries()) {
+      // A namespaced tool (an MCP server's) is renamed by design: `mcp__<server>__<tool>`.
+      const { name, namespace } = entry.definition;
+      if (namespace === undefined && entry.name !== name) this.#warn(toolRenamed(name, entry.name));
+    }
     const approve = this.#approver();
     const runner: ToolRunner = {
       call: (name, input, ctx) =>

@@ -466,3 +466,23 @@ export function omittedTextItems(count: number): string {
  */
 export const CELL_BROKE_HELPERS =
   "Error: the cell changed a built-in that codecell's helpers rely on (such as Promise.prototype), and they stopped";
+
+// ---- exec and wait arguments (§1): the descriptions of each tool's argument schema ----
+
+/** What the model reads about each argument of `exec` (`code`) and `wait` (the rest). */
+export const ARGUMENT_DESCRIPTIONS = {
+  code: "Raw JavaScript or TypeScript source (no markdown fence). " +
+    'The first line may be a pragma: `// @exec: {"yield_time_ms": 10000, "max_output_tokens": 10000}`.',
+  cell_id: "The ID from `Script running with cell ID <id>`.",
+  yield_time_ms: "Return after this many milliseconds if the cell is still running. Ignored with terminate.",
+  max_tokens: "Output budget of this response, in tokens.",
+  terminate: "Stop the cell and return the output it emitted since the last response.",
+} as const;
+
+// ---- host-facing notices (onWarning) ----
+
+/** A tool whose name is not an identifier: cells call it by its normalized name (docs/contract.md §7). */
+export function toolRenamed(name: string, normalized: string): string {
+  return `tool \`${name}\` is \`tools.${normalized}\` in cells: a tool name must be an identifier ` +
+    `(letters, digits, _ and $), so the other characters became _`;
+}

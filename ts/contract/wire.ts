@@ -24,8 +24,8 @@ export { PROTOCOL_VERSION } from "./codec.ts";
 
 const id = z.string().min(1).max(64);
 
-/** A value JSON can represent exactly (what crosses as tool input and output). */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+import type { JsonValue } from "./json_value.ts";
+export type { JsonValue };
 
 /** A nested tool as the sandbox needs it: normalized global name, input kind, description for `ALL_TOOLS`. */
 export const SandboxTool = z.strictObject({

@@ -11,12 +11,16 @@
 import { DEFAULT_LIMITS, DEFAULT_MAX_OUTPUT_TOKENS, DEFAULT_YIELD_TIME_MS, type SessionLimits } from "../contract/defaults.ts";
 import { type DeclaredTool, MCP_TYPES, renderToolTypes } from "../typegen/declarations.ts";
 import { HELPERS } from "../contract/helpers.ts";
+import { ARGUMENT_DESCRIPTIONS } from "../contract/messages.ts";
 
 /** The APIs {@link toolSpecs} can describe the tools for. */
 export type ToolSpecFormat = "responses" | "chat" | "anthropic" | "mcp";
 
-/** A JSON Schema of tool arguments (always an object schema). */
-export interface ParametersSchema {
+/**
+ * A JSON Schema of tool arguments (always an object schema). A type alias, not an interface, so that it is
+ * assignable to the SDKs' own schema types, which carry an index signature.
+ */
+export type ParametersSchema = {
   /** Always `"object"`: every API takes an object of arguments. */
   type: "object";
   /** Each argument's schema, with its description. */
@@ -25,7 +29,7 @@ export interface ParametersSchema {
   required: string[];
   /** Unknown arguments are refused. */
   additionalProperties: false;
-}
+};
 
 /** A custom (freeform) tool of the OpenAI Responses API: its input is raw text matching a grammar. */
 export interface ResponsesCustomTool {
@@ -188,8 +192,7 @@ function execParameters(): ParametersSchema {
     properties: {
       code: {
         type: "string",
-        description: "Raw JavaScript or TypeScript source (no markdown fence). " +
-          'The first line may be a pragma: `// @exec: {"yield_time_ms": 10000, "max_output_tokens": 10000}`.',
+        description: ARGUMENT_DESCRIPTIONS.code,
       },
     },
     required: ["code"],
@@ -201,20 +204,20 @@ function waitParameters(): ParametersSchema {
   return {
     type: "object",
     properties: {
-      cell_id: { type: "string", description: "The ID from `Script running with cell ID <id>`." },
+      cell_id: { type: "string", description: ARGUMENT_DESCRIPTIONS.cell_id },
       yield_time_ms: {
         type: "number",
-        description: "Return after this many milliseconds if the cell is still running. Ignored with terminate.",
+        description: ARGUMENT_DESCRIPTIONS.yield_time_ms,
         default: DEFAULT_YIELD_TIME_MS,
       },
       max_tokens: {
         type: "number",
-        description: "Output budget of this response, in tokens.",
+        description: ARGUMENT_DESCRIPTIONS.max_tokens,
         default: DEFAULT_MAX_OUTPUT_TOKENS,
       },
       terminate: {
         type: "boolean",
-        description: "Stop the cell and return the output it emitted since the last response.",
+        description: ARGUMENT_DESCRIPTIONS.terminate,
         default: false,
       },
     },

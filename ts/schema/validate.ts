@@ -51,7 +51,7 @@ export function compileZodValidator<S extends z.core.$ZodType>(
  * default; every error, not just the first). Throws when the schema itself cannot be compiled (e.g. two
  * subschemas with the same `$id`); the schema is copied, because compiling annotates the objects it is given.
  */
-export function compileJsonSchemaValidator(schema: JsonSchema): (args: ToolArguments) => Validation<ToolArguments> {
+export function compileJsonSchemaValidator<T = ToolArguments>(schema: JsonSchema): (args: T) => Validation<T> {
   const copy = structuredClone(schema);
   if (!isSchema(copy)) throw new TypeError("a JSON Schema is an object or a boolean");
   const compiled: Compiled = { schema: copy, draft: draftOf(schema), lookup: dereference(copy) };

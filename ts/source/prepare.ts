@@ -2,9 +2,10 @@
  * Turns a cell's TypeScript/JavaScript source into the script a sandbox compiles (see `ts/contract/cell_source.ts`),
  * on the host, before any sandbox is used.
  *
- * - Types are stripped with amaro (Node's own swc-based stripper), which keeps every position; `enum` and other
- *   syntax that needs code generation falls back to amaro's transform mode. amaro parses with module grammar, so
- *   a syntax error or a top-level `return` is reported here with its position.
+ * - Types are stripped with `@swc/wasm-typescript` (the stripper inside Node's own type stripping, which runs on
+ *   every Node codecell supports), which keeps every position; `enum` and other syntax that needs code generation
+ *   falls back to its transform mode. It parses with module grammar, so a syntax error or a top-level `return` is
+ *   reported here with its position.
  * - es-module-lexer finds imports and exports. A static import of anything but `codecell/helpers`/`codecell/tools`
  *   fails the cell; the helper imports become `const` bindings on the wrapper's first line, taken from the module
  *   objects the sandbox passes in, and their statements turn into spaces. So the sandbox loads no module per cell.
@@ -13,7 +14,7 @@
  *
  * @module
  */
-import amaro from "amaro";
+import { type Options as SwcOptions, transformSync } from "@swc/wasm-typescript";
 import { MAX_SOURCE_NESTING, tooDeeplyNested } from "./nesting.ts";
 import { init as initLexer, parse as lexModule } from "es-module-lexer";
 import {
@@ -38,31 +39,41 @@ export type PreparedCell = { ok: true; script: string } | { ok: false; error: st
 
 const lexerReady = initLexer;
 
-/** Loads the stripper and the lexer (amaro's first call costs ~15 ms); call early, off the hot path. */
+/** Loads the stripper and the lexer (the stripper's first call costs ~15 ms); call early, off the hot path. */
 export async function warmSourceTools(): Promise<void> {
   await lexerReady;
   stripTypes("const warm: number = 1;");
 }
 
-interface AmaroError {
+/** The stripper's error for code it cannot handle: a syntax error, or syntax strip-only mode does not support. */
+interface StripError {
   code?: string;
   message?: string;
   startLine?: number;
   startColumn?: number;
 }
 
-function isAmaroError(error: unknown): error is AmaroError {
+function isStripError(error: unknown): error is StripError {
   return typeof error === "object" && error !== null && "code" in error;
 }
 
-/** Strips types; throws amaro's error for invalid syntax. */
+/**
+ * Transform mode as Node's own type stripping sets it: imports kept as written, class fields as in JavaScript, and
+ * no `export {}` added to a file that exports nothing.
+ */
+const TRANSFORM: SwcOptions = {
+  mode: "transform",
+  transform: { verbatimModuleSyntax: true, nativeClassProperties: true, noEmptyExport: true },
+};
+
+/** Strips types; throws the stripper's error for invalid syntax. */
 function stripTypes(source: string): string {
   try {
-    return amaro.transformSync(source, { mode: "strip-only" }).code;
+    return transformSync(source, { mode: "strip-only" }).code;
   } catch (error) {
     // Enums, namespaces with values, parameter properties: syntax that needs code, not just erasure.
-    if (isAmaroError(error) && error.code === "UnsupportedSyntax") {
-      return amaro.transformSync(source, { mode: "transform" }).code;
+    if (isStripError(error) && error.code === "UnsupportedSyntax") {
+      return transformSync(source, TRANSFORM).code;
     }
     throw error;
   }
@@ -89,7 +100,7 @@ export async function prepareCell(source: string): Promise<PreparedCell> {
   try {
     code = stripTypes(source);
   } catch (error) {
-    if (!isAmaroError(error)) return { ok: false, error: cellSyntaxError(sourceUnreadable(String(error)), 1, 1, "") };
+    if (!isStripError(error)) return { ok: false, error: cellSyntaxError(sourceUnreadable(String(error)), 1, 1, "") };
     const line = error.startLine ?? 1;
     return { ok: false, error: cellSyntaxError(error.message ?? "invalid syntax", line, (error.startColumn ?? 0) + 1, "") };
   }

@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { CodecellError } from "../contract/errors.ts";
 import { toolExpectsJsonObject, toolExpectsString } from "../contract/messages.ts";
-import { renderArgumentFailure } from "../contract/arguments.ts";
+import { renderArgumentFailure, toolResultInvalid } from "../contract/arguments.ts";
 import {
   compileJsonSchemaValidator,
   compileZodValidator,
@@ -205,19 +205,21 @@ export function defineTool(spec: unknown): ToolDefinition {
     outputSchema,
     resultKind: "json" as const,
   };
-  const { run } = fields;
   if (fields.kind === "freeform") {
     if (fields.input !== undefined || fields.inputSchema !== undefined) {
       throw invalid(`tool \`${fields.name}\` is freeform (it takes a raw string), so it cannot have an input schema`);
     }
     const definition: ToolDefinition = Object.freeze({ ...base, kind: "freeform", inputSchema: undefined });
     if (fields.needsApproval !== false) approvals.set(definition, fields.needsApproval);
-    preparers.set(definition, (toolName) => (input) =>
-      Promise.resolve(
-        typeof input === "string"
-          ? { ok: true, value: { args: input, run: (ctx) => run(input, ctx) } }
-          : { ok: false, error: toolExpectsString(toolName) },
-      ));
+    preparers.set(definition, (toolName, resultKind) => {
+      const run = checkedRun(fields, toolName, resultKind);
+      return (input) =>
+        Promise.resolve(
+          typeof input === "string"
+            ? { ok: true, value: { args: input, run: (ctx) => run(input, ctx) } }
+            : { ok: false, error: toolExpectsString(toolName) },
+        );
+    });
     return definition;
   }
   if (fields.input !== undefined && fields.inputSchema !== undefined) {
@@ -235,7 +237,8 @@ export function defineTool(spec: unknown): ToolDefinition {
   }
   const definition: ToolDefinition = Object.freeze({ ...base, kind: "function", inputSchema });
   if (fields.needsApproval !== false) approvals.set(definition, fields.needsApproval);
-  preparers.set(definition, (toolName) => {
+  preparers.set(definition, (toolName, resultKind) => {
+    const run = checkedRun(fields, toolName, resultKind);
     const bind = input === undefined
       ? bindJsonSchema(compileJsonSchema(fields.name, inputSchema), run)
       : bindZod(compileZodValidator(input), run);
@@ -257,7 +260,7 @@ export function defineTool(spec: unknown): ToolDefinition {
 export function prepareTool(definition: ToolDefinition, toolName: string): PreparedTool {
   const prepare = preparers.get(definition);
   if (!prepare) throw invalid(`tool \`${toolName}\` was not created by defineTool`);
-  return prepare(toolName);
+  return prepare(toolName, definition.resultKind);
 }
 
 /**
@@ -319,9 +322,41 @@ export function isToolDefinition(value: unknown): value is ToolDefinition {
 }
 
 // Kept off the public object: how a definition validates and runs is the registry's business, not the host's.
-const preparers = new WeakMap<object, (toolName: string) => PreparedTool>();
+const preparers = new WeakMap<object, (toolName: string, resultKind: ToolResultKind) => PreparedTool>();
 /** The approval rule of the definitions that have one. */
 const approvals = new WeakMap<object, NeedsApproval<unknown>>();
+
+// ---------------------------------------------------------------------------------------------------------------
+// Checking results
+
+/**
+ * The handler, with its result checked against the tool's output schema (`output` with zod, `outputSchema` as JSON
+ * Schema): a result that does not match rejects the call with what is wrong (docs/contract.md §5). An MCP tool's
+ * output schema describes only its result's `structuredContent`, which its server answers for: not checked here.
+ */
+function checkedRun(fields: Fields, toolName: string, resultKind: ToolResultKind): Fields["run"] {
+  const check = resultKind === "json" ? outputCheck(fields) : undefined;
+  if (check === undefined) return fields.run;
+  return async (input, ctx) => {
+    const result = await fields.run(input, ctx);
+    const checked = await check(result);
+    if (!checked.ok) throw new Error(toolResultInvalid(toolName, checked.error));
+    return result;
+  };
+}
+
+function outputCheck(fields: Fields): ((value: unknown) => Promise<Validation<unknown>>) | undefined {
+  if (fields.output !== undefined) return compileZodValidator(fields.output);
+  const schema = fields.outputSchema;
+  if (schema === undefined) return undefined;
+  let validate: (value: unknown) => Validation<unknown>;
+  try {
+    validate = compileJsonSchemaValidator<unknown>(schema);
+  } catch (error) {
+    throw invalid(`tool \`${fields.name}\`: \`outputSchema\` cannot be compiled: ${messageOf(error)}`);
+  }
+  return (value) => Promise.resolve(validate(value));
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Checking the definition

@@ -60,7 +60,9 @@ export function denoBinaryPath(): string {
   }
   throw new CodecellError(
     "deno_not_found",
-    `no Deno binary for ${process.platform}-${process.arch}: install the npm package "deno" or set CODECELL_DENO`,
+    `no Deno binary for ${process.platform}-${process.arch}: install its npm package (codecell's optional dependency ${
+      pkg ?? "@deno/<os>-<arch>"
+    }) or set CODECELL_DENO`,
   );
 }
 
