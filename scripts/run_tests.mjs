@@ -79,9 +79,11 @@ if (extra.length === 0) {
     });
     const passed = /^# pass (\d+)$/m.exec(nodeRun.tail);
     const failed = /^# fail (\d+)$/m.exec(nodeRun.tail);
+    // A test cut off (its file's event loop ended first) is cancelled, not failed: it counts as failed here.
+    const cancelled = /^# cancelled (\d+)$/m.exec(nodeRun.tail);
     if (passed && failed) {
       totals.passed += Number(passed[1]);
-      totals.failed += Number(failed[1]);
+      totals.failed += Number(failed[1]) + Number(cancelled?.[1] ?? 0);
     } else totals.failed += 1;
     if (nodeRun.code !== 0) exitCode = nodeRun.code;
   }

@@ -41,11 +41,21 @@ test("the config's codecell block and the flags set the session, a flag winning 
     assert.match(description, /\nLimits: per cell 256 MiB of heap, [^\n]*; 5 live cells per session\./);
     assert.match(description, /or has run for `yield_time_ms` \(default 0\)\./);
     assert.doesNotMatch(description, /console/);
+    // With yield time 0 the exec returns at once; the cell's output may come with it or with the next wait (the
+    // cell keeps handing control back, so that wait returns as soon as it has it).
     const out = await client.callTool({
       name: "exec",
-      arguments: { code: 'console.log("hidden"); text("shown"); await new Promise(() => {});' },
+      arguments: {
+        code: 'console.log("hidden"); text("shown");\n' +
+          "while (true) { await new Promise((resolve) => setTimeout(resolve, 20)); yield_control(); }",
+      },
     });
-    assert.deepEqual([headOf(out), textsOf(out)], ["Script running with cell ID 1", ["shown"]]);
+    const next = await client.callTool({ name: "wait", arguments: { cell_id: "1", yield_time_ms: 60_000 } });
+    assert.deepEqual([headOf(out), headOf(next), [...textsOf(out), ...textsOf(next)]], [
+      "Script running with cell ID 1",
+      "Script running with cell ID 1",
+      ["shown"],
+    ]);
   });
 });
 

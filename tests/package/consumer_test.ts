@@ -165,11 +165,12 @@ test("a Deno host imports npm:codecell from the project's node_modules and runs 
 });
 
 test("a strict TypeScript project compiles against the package and every README example, as printed", async () => {
-  const sdks = ["@types/node", "ai", "@openai/agents", "@anthropic-ai/sdk", "openai"].map(installedVersion);
+  const sdks = ["@types/node", "ai", "@openai/agents", "@anthropic-ai/sdk", "openai", "@opentelemetry/sdk-trace-base"]
+    .map(installedVersion);
   const installed = await run(npm, [...INSTALL, ...sdks], { cwd: project });
   assert.equal(installed.code, 0, installed.stderr);
   const examples = readmeExamples();
-  assert.equal(examples.length, 5, "the quickstart and one example per SDK");
+  assert.equal(examples.length, 6, "the quickstart, one example per SDK, and the Observe example");
   examples.forEach((code, index) => writeFileSync(join(project, `readme_${index + 1}.ts`), code));
   writeFileSync(join(project, "host.ts"), HOST_SCRIPT("codecell"));
   const strict = {

@@ -139,6 +139,9 @@ class SandboxProcess implements SandboxLink {
 
   kill(protocolError?: ProtocolViolation): Promise<SandboxExit> {
     if (this.#exit === undefined) {
+      // Whoever awaits the exit is waiting on real work: an idle sandbox's unreferenced handles must not let the
+      // host's event loop end before it comes.
+      this.keepAlive(true);
       if (protocolError !== undefined) this.#violation(protocolError);
       else this.#child.kill("SIGKILL");
     }
@@ -147,6 +150,7 @@ class SandboxProcess implements SandboxLink {
 
   async close(): Promise<SandboxExit> {
     if (this.#exit !== undefined) return this.#exit;
+    this.keepAlive(true); // as in kill(): the exit is awaited
     this.#child.stdin!.end();
     for (const signal of ["SIGTERM", "SIGKILL"] as const) {
       if (await this.#endsWithin(CLOSE_GRACE_MS)) break;
