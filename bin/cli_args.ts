@@ -226,11 +226,18 @@ function parseMcp(flags: ReadonlyMap<string, string>, config: string | undefined
 }
 
 /** A whole-number flag within `[min, max]`; `undefined` when absent; an error text when invalid. */
-function wholeNumber(flags: ReadonlyMap<string, string>, flag: string, min: number, max: number): number | undefined | string {
+function wholeNumber(
+  flags: ReadonlyMap<string, string>,
+  flag: string,
+  min: number,
+  max: number,
+): number | undefined | string {
   const raw = flags.get(flag);
   if (raw === undefined) return undefined;
   const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!(value >= min && value <= max)) return `${flag} expects a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`;
+  if (!(value >= min && value <= max)) {
+    return `${flag} expects a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`;
+  }
   return value;
 }
 
@@ -246,7 +253,9 @@ function parseOrigins(value: string): string[] | string {
       origin = undefined;
     }
     if (origin === undefined) {
-      return `--allowed-origins expects comma-separated origins like https://app.example.com, got ${JSON.stringify(part)}`;
+      return `--allowed-origins expects comma-separated origins like https://app.example.com, got ${
+        JSON.stringify(part)
+      }`;
     }
     origins.push(origin);
   }

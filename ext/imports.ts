@@ -9,7 +9,15 @@
 import { unsupportedImport } from "../ts/contract/messages.ts";
 import { helperNames } from "../ts/contract/helpers.ts";
 import { HELPERS_SPECIFIER, TOOLS_SPECIFIER } from "../ts/contract/cell_source.ts";
-import { ErrorCtor, ObjectCreate, ObjectDefineProperty, ObjectFreeze, PromiseReject, PromiseResolve, StringCtor } from "./intrinsics.ts";
+import {
+  ErrorCtor,
+  ObjectCreate,
+  ObjectDefineProperty,
+  ObjectFreeze,
+  PromiseReject,
+  PromiseResolve,
+  StringCtor,
+} from "./intrinsics.ts";
 
 /** Module objects, by specifier, as a module namespace would look: frozen, no prototype. */
 export type HelperModules = Readonly<Record<string, Readonly<Record<string, unknown>>>>;

@@ -177,7 +177,7 @@ function constructorName(proto: object | null): string | undefined {
   return name !== undefined && typeof name.value === "string" && name.value !== "" ? name.value : undefined;
 }
 
-function functionTag(fn: Function): string {
+function functionTag(fn: object): string {
   let source = "";
   try {
     source = FunctionPrototypeToString(fn);

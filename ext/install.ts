@@ -57,7 +57,12 @@ export function installGlobals(helpers: ReadonlyMap<string, unknown>, isLive: ()
  */
 function sealStackTraces(): void {
   ObjectDefineProperty(ErrorCtor, "prepareStackTrace", { value: undefined, writable: false, configurable: false });
-  ObjectDefineProperty(globalThis, "Error", { value: ErrorCtor, writable: false, configurable: false, enumerable: false });
+  ObjectDefineProperty(globalThis, "Error", {
+    value: ErrorCtor,
+    writable: false,
+    configurable: false,
+    enumerable: false,
+  });
 }
 
 /**

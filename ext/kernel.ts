@@ -52,7 +52,11 @@ export function install(post: Post, setupJson: string): KernelHandle {
       } catch (error) {
         return finish(false, errorText(error));
       }
-      PromisePrototypeThen(done as Promise<unknown>, () => finish(true, ""), (error) => finish(false, errorText(error)));
+      PromisePrototypeThen(
+        done as Promise<unknown>,
+        () => finish(true, ""),
+        (error) => finish(false, errorText(error)),
+      );
     },
     settle: settleToolCall,
     fire: fireTimer,

@@ -7,7 +7,15 @@
  * @module
  */
 import { STORE_KEY_NOT_STRING, storeLimitExceeded, storeUnserializable } from "../ts/contract/messages.ts";
-import { ErrorCtor, JSONParse, JSONStringify, MapPrototypeGet, MapPrototypeSet, StringCtor, TypeErrorCtor } from "./intrinsics.ts";
+import {
+  ErrorCtor,
+  JSONParse,
+  JSONStringify,
+  MapPrototypeGet,
+  MapPrototypeSet,
+  StringCtor,
+  TypeErrorCtor,
+} from "./intrinsics.ts";
 import { Op } from "./bridge.ts";
 import { host, writes } from "./state.ts";
 import type { KernelSetup } from "./bridge.ts";

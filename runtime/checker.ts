@@ -89,10 +89,16 @@ const libFiles = new Map<string, TS.SourceFile>();
 const fixedFiles = new Map<string, TS.SourceFile>();
 
 function parse(path: string, text: string): TS.SourceFile {
-  return ts.createSourceFile(path, text, {
-    languageVersion: ts.ScriptTarget.ESNext,
-    jsDocParsingMode: ts.JSDocParsingMode.ParseForTypeErrors,
-  }, false, ts.ScriptKind.TS);
+  return ts.createSourceFile(
+    path,
+    text,
+    {
+      languageVersion: ts.ScriptTarget.ESNext,
+      jsDocParsingMode: ts.JSDocParsingMode.ParseForTypeErrors,
+    },
+    false,
+    ts.ScriptKind.TS,
+  );
 }
 
 function check(request: CheckRequest): CheckResult {
@@ -145,9 +151,9 @@ function check(request: CheckRequest): CheckResult {
     resolveModuleNameLiterals: (literals) =>
       literals.map((literal) => {
         const target = MODULES.get(literal.text);
-        return target === undefined
-          ? { resolvedModule: undefined }
-          : { resolvedModule: { resolvedFileName: target, extension: ts.Extension.Ts, isExternalLibraryImport: false } };
+        return target === undefined ? { resolvedModule: undefined } : {
+          resolvedModule: { resolvedFileName: target, extension: ts.Extension.Ts, isExternalLibraryImport: false },
+        };
       }),
     // `/// <reference types="..." />` never resolves (TS2688).
     resolveTypeReferenceDirectiveReferences: (references) =>
@@ -174,7 +180,11 @@ function safeCheck(request: CheckRequest): CheckResult {
     return check(request);
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
-    return { ok: false, diagnostics: `error: the cell is too deeply nested to type-check (${error.message})`, recycle: true };
+    return {
+      ok: false,
+      diagnostics: `error: the cell is too deeply nested to type-check (${error.message})`,
+      recycle: true,
+    };
   }
 }
 
@@ -184,7 +194,9 @@ function safeCheck(request: CheckRequest): CheckResult {
 const MAX_SOURCE_LINE_BYTES = 150;
 
 function displayName(fileName: string): string {
-  if (fileName === CELL || fileName === DECLARATIONS || fileName === HELPERS || fileName === TOOLS) return fileName.slice(1);
+  if (fileName === CELL || fileName === DECLARATIONS || fileName === HELPERS || fileName === TOOLS) {
+    return fileName.slice(1);
+  }
   const name = fileName.slice(1);
   return LIB_NAME.test(name) ? `asset:///${name}` : fileName;
 }

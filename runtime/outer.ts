@@ -35,7 +35,10 @@ export interface Captured {
   macrotask(): Promise<unknown>;
   encode(text: string): Uint8Array;
   createContext(): object;
-  compile(source: string, options: { filename: string; lineOffset?: number }): { runInContext(context: object): unknown };
+  compile(
+    source: string,
+    options: { filename: string; lineOffset?: number },
+  ): { runInContext(context: object): unknown };
   /** The permissions this process was granted: none, unless it was started wrongly. */
   granted: string[];
   /** Registers a listener on the global scope (before it is locked down). */
@@ -108,7 +111,9 @@ export function lockDown(): void {
     }
   }
   for (let proto = Object.getPrototypeOf(globalThis); proto !== null && proto !== Object.prototype;) {
-    for (const name of Object.getOwnPropertyNames(proto)) if (!RUNTIME_NEEDS.has(name)) Reflect.deleteProperty(proto, name);
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (!RUNTIME_NEEDS.has(name)) Reflect.deleteProperty(proto, name);
+    }
     Object.freeze(proto);
     proto = Object.getPrototypeOf(proto);
   }
@@ -116,7 +121,13 @@ export function lockDown(): void {
   // be able to swap them for its own.
   for (const name of Object.getOwnPropertyNames(globalThis)) {
     const descriptor = Reflect.getOwnPropertyDescriptor(globalThis, name)!;
-    if (descriptor.configurable) Reflect.defineProperty(globalThis, name, { ...descriptor, ...("value" in descriptor ? { writable: false } : {}), configurable: false });
+    if (descriptor.configurable) {
+      Reflect.defineProperty(globalThis, name, {
+        ...descriptor,
+        ...("value" in descriptor ? { writable: false } : {}),
+        configurable: false,
+      });
+    }
   }
   freezeIntrinsics();
 }

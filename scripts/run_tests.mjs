@@ -14,9 +14,13 @@ import { dirname, join } from "node:path";
 import process from "node:process";
 
 const require = createRequire(import.meta.url);
-const platform = { "linux-x64": "linux-x64-glibc", "linux-arm64": "linux-arm64-glibc" }[`${process.platform}-${process.arch}`] ??
-  `${process.platform}-${process.arch}`;
-const deno = join(dirname(require.resolve(`@deno/${platform}/package.json`)), process.platform === "win32" ? "deno.exe" : "deno");
+const platform =
+  { "linux-x64": "linux-x64-glibc", "linux-arm64": "linux-arm64-glibc" }[`${process.platform}-${process.arch}`] ??
+    `${process.platform}-${process.arch}`;
+const deno = join(
+  dirname(require.resolve(`@deno/${platform}/package.json`)),
+  process.platform === "win32" ? "deno.exe" : "deno",
+);
 
 const NODE_FILES = [
   "tests/session_test.ts",

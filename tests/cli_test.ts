@@ -45,7 +45,11 @@ test("codecell --help and <command> --help print usage on stdout and exit 0", as
     ...SETTING_FLAGS.map((spec) => spec.flag),
     "--help",
   ]);
-  assert.ok(mcp.includes("  --heap-mib <n>                      V8 heap per cell in MiB (default 512) (config: limits.heapMiB)\n"));
+  assert.ok(
+    mcp.includes(
+      "  --heap-mib <n>                      V8 heap per cell in MiB (default 512) (config: limits.heapMiB)\n",
+    ),
+  );
 });
 
 test("a bad flag, a missing argument or an unknown command is one line on stderr and exit 2", async () => {
@@ -58,9 +62,15 @@ test("a bad flag, a missing argument or an unknown command is one line on stderr
       'codecell: --http expects <host>:<port> (e.g. 127.0.0.1:8080), got "localhost" (see codecell mcp --help)\n',
     ],
     [["serve"], 'codecell: unknown command "serve" (expected mcp, exec or types) (see codecell --help)\n'],
-    [["mcp", "--heap-mib", "32"], "codecell: --heap-mib: Too small: expected number to be >=64 (see codecell mcp --help)\n"],
+    [
+      ["mcp", "--heap-mib", "32"],
+      "codecell: --heap-mib: Too small: expected number to be >=64 (see codecell mcp --help)\n",
+    ],
     [["mcp", "--pool", "two"], 'codecell: --pool expects a whole number, got "two" (see codecell mcp --help)\n'],
-    [["mcp", "--typecheck=maybe"], 'codecell: --typecheck expects true or false, got "maybe" (see codecell mcp --help)\n'],
+    [
+      ["mcp", "--typecheck=maybe"],
+      'codecell: --typecheck expects true or false, got "maybe" (see codecell mcp --help)\n',
+    ],
     [
       ["mcp", "--isolation", "thread"],
       'codecell: --isolation expects one of context, process, got "thread" (see codecell mcp --help)\n',

@@ -70,7 +70,8 @@ function observed(log: EventLog, options: SessionOptions = {}): SessionOptions {
 test("a cell reports its start, tool calls, notifications, stored writes and end, as sizes without values", async () => {
   const log = new EventLog();
   // "héllo" makes the UTF-8 size of the source differ from its length.
-  const source = 'const r = await tools.echo({ message: "héllo" });\ntext(r.echo);\nnotify("half way");\nstore("k", [1, 2]);';
+  const source =
+    'const r = await tools.echo({ message: "héllo" });\ntext(r.echo);\nnotify("half way");\nstore("k", [1, 2]);';
   await withSession(async (s) => {
     const result = await s.exec(source);
     assert.equal(result.status, "completed");
@@ -124,7 +125,9 @@ test("with eventsIncludeValues, events carry the source, arguments, results, sto
 test("a refused or failing tool call ends with the error text its cell's promise rejects with", async () => {
   const log = new EventLog();
   await withSession(async (s) => {
-    const out = await s.exec("await tools.fail({}).catch(() => {});\nawait tools.echo({ message: 5 }).catch(() => {});");
+    const out = await s.exec(
+      "await tools.fail({}).catch(() => {});\nawait tools.echo({ message: 5 }).catch(() => {});",
+    );
     assert.equal(out.status, "completed");
   }, observed(log));
   assert.deepEqual(log.normalized((event) => event.type === "tool.end"), [
@@ -157,7 +160,15 @@ test("terminating a cell cancels its pending tool call and reports its sandbox k
     { type: "tool.end", cellId: "1", callId: "1", tool: "block", durationMs: 0, ok: false, error: TOOL_CALL_CANCELLED },
     // A terminate answers once the sandbox has exited (docs/contract.md §3): its end comes first.
     { type: "sandbox.kill", sandboxId: 1, reason: "terminate" },
-    { type: "cell.end", cellId: "1", status: "terminated", errorKind: "terminated", wallMs: 0, outputBytes: 0, toolCalls: 1 },
+    {
+      type: "cell.end",
+      cellId: "1",
+      status: "terminated",
+      errorKind: "terminated",
+      wallMs: 0,
+      outputBytes: 0,
+      toolCalls: 1,
+    },
   ]);
 });
 
@@ -254,7 +265,10 @@ test("with values on, tool arguments nested too deep to walk are reported withou
       "let a = {}; for (let i = 0; i < 5000; i++) a = { a };\n" +
         "try { await tools.echo(a); } catch (e) { text(e.message); }",
     );
-    assert.deepEqual([out.status, out.items], ["completed", [{ type: "input_text", text: toolArgumentsUnreadable("echo", "depth") }]]);
+    assert.deepEqual([out.status, out.items], ["completed", [{
+      type: "input_text",
+      text: toolArgumentsUnreadable("echo", "depth"),
+    }]]);
     const start = log.events.find((event) => event.type === "tool.start");
     assert.ok(start !== undefined && !("args" in start));
   }, { onEvent: log.listener, eventsIncludeValues: true });

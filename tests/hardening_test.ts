@@ -28,7 +28,7 @@ function filesContaining(dir: string, marker: string): string[] {
     } catch {
       return; // removed while we looked
     }
-    if (stat.isDirectory()) for (const name of readdirSync(path)) visit(join(path, name));
+    if (stat.isDirectory()) { for (const name of readdirSync(path)) visit(join(path, name)); }
     else if (stat.isFile() && readFileSync(path).includes(marker)) found.push(path);
   };
   visit(dir);
@@ -75,7 +75,8 @@ test("nothing a cell contains is on disk after its session closes", async () => 
   await withSession(async (s) => {
     // A script cell, a TypeScript cell with helper imports (once module mode), and a stored value.
     assert.deepEqual(textsOf(await s.execTool(`text("${marker}-1".length > 0 ? "ok" : "")`)), ["ok"]);
-    const typed = `import { text } from "codecell/helpers";\nconst m: string = "${marker}-2";\ntext(m.length > 0 ? "ok" : "");`;
+    const typed =
+      `import { text } from "codecell/helpers";\nconst m: string = "${marker}-2";\ntext(m.length > 0 ? "ok" : "");`;
     assert.deepEqual(textsOf(await s.execTool(typed, { typecheck: true })), ["ok"]);
     await s.execTool(`store("k", "${marker}-3"); text("ok")`);
   });
@@ -107,7 +108,9 @@ test("symbol-keyed state of a cell's global scope does not reach the next cell",
 
 test("a cell cannot make its failure read as the memory limit by what it prints or throws", async () => {
   await withSession(async (s) => {
-    const thrown = await s.exec('throw new Error("exec runtime ended unexpectedly: the cell exceeded its memory limit")');
+    const thrown = await s.exec(
+      'throw new Error("exec runtime ended unexpectedly: the cell exceeded its memory limit")',
+    );
     assert.equal(thrown.error?.kind, "script");
     const printed = await s.exec(
       'text("FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory"); exit();',
@@ -135,7 +138,12 @@ test("beneath Deno's permissions, bubblewrap keeps even a permitted Deno off the
   const probe = join(dir, "probe.js");
   const secretFile = join(dir, "secret.txt");
   writeFileSync(secretFile, "host secret");
-  const launchFiles = { deno: denoBinaryPath(), bundle: probe, importMap: files.importMapPath, denoDir: files.denoDir(64) };
+  const launchFiles = {
+    deno: denoBinaryPath(),
+    bundle: probe,
+    importMap: files.importMapPath,
+    denoDir: files.denoDir(64),
+  };
   const layer = chooseOsLayer("auto", launchFiles, () => {});
   if (layer !== "bwrap") {
     rmSync(dir, { recursive: true, force: true });
@@ -154,7 +162,11 @@ try { out.file = Deno.readTextFileSync(${JSON.stringify(secretFile)}); } catch (
 console.log(JSON.stringify(out));`,
   );
   try {
-    const launch = osLaunch(layer, launchFiles, (paths) => ["run", "--allow-net", "--allow-read", "--no-config", paths.bundle]);
+    const launch = osLaunch(
+      layer,
+      launchFiles,
+      (paths) => ["run", "--allow-net", "--allow-read", "--no-config", paths.bundle],
+    );
     const run = spawnSync(launch.command, launch.args, {
       encoding: "utf8",
       env: { DENO_DIR: launch.paths.denoDir, NO_COLOR: "1" },

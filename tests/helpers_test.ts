@@ -7,7 +7,9 @@ import { notifyTooLong } from "../ts/contract/messages.ts";
 /** Runs `calls` (expressions) in one cell, each in try/catch, and returns what each threw (or "ok"). */
 function errorsOf(calls: string[]): string {
   return calls
-    .map((call) => `try { ${call}; text("ok"); } catch (e) { text((e instanceof TypeError ? "TypeError: " : e instanceof Error ? "Error: " : "raw: ") + (e?.message ?? String(e))); }`)
+    .map((call) =>
+      `try { ${call}; text("ok"); } catch (e) { text((e instanceof TypeError ? "TypeError: " : e instanceof Error ? "Error: " : "raw: ") + (e?.message ?? String(e))); }`
+    )
     .join("\n");
 }
 
@@ -19,7 +21,17 @@ test("text converts primitives with String and everything else with JSON", async
     );
     assert.equal(statusOf(out), "Script completed");
     assert.deepEqual(textsOf(out), [
-      "s", "1.5", "true", "null", "undefined", "undefined", "10", '{"a":[1,"x"]}', "[1,2]", "() => 1", "Symbol(q)",
+      "s",
+      "1.5",
+      "true",
+      "null",
+      "undefined",
+      "undefined",
+      "10",
+      '{"a":[1,"x"]}',
+      "[1,2]",
+      "() => 1",
+      "Symbol(q)",
       '"1970-01-01T00:00:00.000Z"',
     ]); // deno-fmt-ignore
   });
@@ -41,7 +53,9 @@ test("image accepts data URLs, image_url objects and MCP image blocks with detai
       `image(${JSON.stringify(PNG)}); image({ image_url: ${JSON.stringify(PNG)}, detail: "LOW" }); ` +
         `image({ image_url: ${JSON.stringify(PNG)}, detail: "low" }, "auto"); ` +
         `image({ type: "image", data: ${JSON.stringify(data)}, mimeType: "image/png" }); ` +
-        `image({ type: "image", data: ${JSON.stringify(data)}, mimeType: "image/png", _meta: { "codex/imageDetail": "original" } });`,
+        `image({ type: "image", data: ${
+          JSON.stringify(data)
+        }, mimeType: "image/png", _meta: { "codex/imageDetail": "original" } });`,
     );
     assert.equal(statusOf(out), "Script completed");
     assert.deepEqual(out.items.slice(1), [
@@ -100,7 +114,9 @@ test("an image whose payload does not decode becomes the omitted-content text it
 test("generatedImage emits the image then its hint, and validates its argument", async () => {
   await withSession(async (s) => {
     const ok = await s.execTool(
-      `generatedImage({ image_url: ${JSON.stringify(PNG)}, output_hint: "a red dot" }); generatedImage({ image_url: ${JSON.stringify(PNG)} });`,
+      `generatedImage({ image_url: ${JSON.stringify(PNG)}, output_hint: "a red dot" }); generatedImage({ image_url: ${
+        JSON.stringify(PNG)
+      } });`,
     );
     assert.deepEqual(ok.items.slice(1), [
       { type: "input_image", image_url: PNG, detail: "high" },
@@ -159,7 +175,9 @@ test("notify reaches the host at once and rejects blank text", async () => {
 test("notify refuses text longer than a notification holds, and sends nothing", async () => {
   const seen: string[] = [];
   await withSession(async (s) => {
-    const out = await s.execTool('try { notify("x".repeat(16385)); } catch (e) { text(e.message); }\nnotify("x".repeat(16384));');
+    const out = await s.execTool(
+      'try { notify("x".repeat(16385)); } catch (e) { text(e.message); }\nnotify("x".repeat(16384));',
+    );
     assert.deepEqual([textsOf(out), seen.map((text) => text.length)], [[notifyTooLong(16_385)], [16_384]]);
   }, { onNotify: (n) => seen.push(n.text) });
 });
@@ -219,7 +237,7 @@ test("exit ends the cell at once, even inside try/finally", async () => {
 test("ALL_TOOLS and tools are frozen lists of the session's tools", async () => {
   await withSession(async (s) => {
     const out = await s.execTool(
-      'text(ALL_TOOLS.map((t) => t.name)); text(Object.isFrozen(ALL_TOOLS) && Object.isFrozen(tools)); ' +
+      "text(ALL_TOOLS.map((t) => t.name)); text(Object.isFrozen(ALL_TOOLS) && Object.isFrozen(tools)); " +
         "text(Object.keys(tools));",
     );
     assert.deepEqual(textsOf(out), ['["echo","gate","block","fail"]', "true", '["echo","gate","block","fail"]']);
@@ -228,7 +246,9 @@ test("ALL_TOOLS and tools are frozen lists of the session's tools", async () => 
 
 test("console methods write text items in inspect style", async () => {
   await withSession(async (s) => {
-    const out = await s.execTool('console.log("a", 1, { b: [2] }); console.error(new Map([[1, 2]])); console.warn("w");');
+    const out = await s.execTool(
+      'console.log("a", 1, { b: [2] }); console.error(new Map([[1, 2]])); console.warn("w");',
+    );
     assert.deepEqual(textsOf(out), ["a 1 { b: [ 2 ] }", "Map(1) { 1 => 2 }", "w"]);
   });
 });
@@ -247,7 +267,7 @@ test("helpers keep working after the cell replaces the intrinsics they use", asy
         'String.prototype.trim = () => ""; Map.prototype.get = () => undefined;\n' +
         'const r = await tools.echo({ message: "m" }); text(r.echo);\n' +
         // Deno's own stdin reader uses these, so they are replaced only once no tool result is pending.
-        'Function.prototype.call = null; Promise.prototype.then = function () { return this; }; ' +
+        "Function.prototype.call = null; Promise.prototype.then = function () { return this; }; " +
         'Object.prototype.toJSON = function () { return "polluted"; };\n' +
         'text("plain"); store("k", "v"); text(load("k")); notify("still works");',
     );

@@ -4,14 +4,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
-import { CodeModeSession } from "../ts/mod.ts";
 import { statusOf, textsOf, withSession } from "./util.ts";
 import { liveSandboxes } from "./processes.ts";
 import { spawnSync } from "node:child_process";
 import { sandboxArgs } from "../ts/transport/sandbox_process.ts";
 import { sandboxFiles } from "../ts/transport/sandbox_files.ts";
 import { sandboxBundlePath } from "../ts/transport/runtime_bundle.ts";
-import { DENY_ALL_PERMISSIONS, denoBinaryPath } from "../ts/transport/deno_binary.ts";
+import { denoBinaryPath, DENY_ALL_PERMISSIONS } from "../ts/transport/deno_binary.ts";
 import { EXIT_PERMISSIONS_GRANTED } from "../ts/contract/codec.ts";
 
 /**
@@ -86,7 +85,7 @@ test("nothing a cell does to its global scope or the built-ins reaches the next 
     const second = await s.execTool(
       "text([typeof leak, ({}).polluted, [].push(1), JSON.stringify({ a: 1 }), typeof hoisted].map(String).join(' '));",
     );
-    assert.deepEqual(textsOf(second), ["undefined undefined 1 {\"a\":1} undefined"]);
+    assert.deepEqual(textsOf(second), ['undefined undefined 1 {"a":1} undefined']);
   });
 });
 
@@ -144,11 +143,13 @@ test("a dead sandbox is never handed to a cell: the session's and the pool's are
   });
 });
 
-test("with isolation \"process\", every cell gets a process of its own and the contract holds", async () => {
+test('with isolation "process", every cell gets a process of its own and the contract holds', async () => {
   await withSession(async (s, { gates, events }) => {
     const seen = new Set<number>();
     for (let i = 0; i < 3; i++) {
-      const out = await s.execTool(`store("n", ${i}); yield_control(); await tools.gate({ name: "g${i}" }); text(load("n"));`);
+      const out = await s.execTool(
+        `store("n", ${i}); yield_control(); await tools.gate({ name: "g${i}" }); text(load("n"));`,
+      );
       assert.equal(statusOf(out), `Script running with cell ID ${i + 1}`);
       await events.when(`gate-waiting:g${i}`);
       for (const pid of liveSandboxes(process.pid)) seen.add(pid);
@@ -197,18 +198,24 @@ test("the sandboxes a session starts hold no permission, whatever the host runti
   await withSession(async (s) => {
     assert.deepEqual(textsOf(await s.execTool('text("ran")')), ["ran"]);
   });
-  for (const arg of DENY_ALL_PERMISSIONS) assert.ok(sandboxArgs({ bundle: "b.js", importMap: "m.json" }, 64).includes(arg));
+  for (const arg of DENY_ALL_PERMISSIONS) {
+    assert.ok(sandboxArgs({ bundle: "b.js", importMap: "m.json" }, 64).includes(arg));
+  }
 });
 
 test("stack-trace call sites, which Deno makes in the sandbox's own realm, never reach a cell", async () => {
   const hooks = {
     "Error.prepareStackTrace": 'Error.prepareStackTrace = (_e, s) => { site = s[0]; return ""; }; new Error().stack;',
-    "a replaced global Error": 'globalThis.Error = { prepareStackTrace: (_e, s) => { site = s[0]; return ""; } }; new TypeError().stack;',
+    "a replaced global Error":
+      'globalThis.Error = { prepareStackTrace: (_e, s) => { site = s[0]; return ""; } }; new TypeError().stack;',
     "a getter on Function.prototype":
       'Object.defineProperty(Function.prototype, "prepareStackTrace", { get() { return (_e, s) => { site = s[0]; return ""; }; } }); new Error().stack;',
-    "a subclass": 'class E extends Error { static prepareStackTrace(_e, s) { site = s[0]; return ""; } } new E().stack;',
-    "Error.captureStackTrace": 'Error.prepareStackTrace = (_e, s) => { site = s[0]; return ""; }; const o = {}; Error.captureStackTrace(o); o.stack;',
-    "defineProperty on Error": 'Object.defineProperty(Error, "prepareStackTrace", { value: (_e, s) => { site = s[0]; return ""; } }); new Error().stack;',
+    "a subclass":
+      'class E extends Error { static prepareStackTrace(_e, s) { site = s[0]; return ""; } } new E().stack;',
+    "Error.captureStackTrace":
+      'Error.prepareStackTrace = (_e, s) => { site = s[0]; return ""; }; const o = {}; Error.captureStackTrace(o); o.stack;',
+    "defineProperty on Error":
+      'Object.defineProperty(Error, "prepareStackTrace", { value: (_e, s) => { site = s[0]; return ""; } }); new Error().stack;',
   };
   await withSession(async (s) => {
     for (const [name, hook] of Object.entries(hooks)) {

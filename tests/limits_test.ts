@@ -38,14 +38,21 @@ test("empty output items count against the output limit too", async () => {
 
 test("the active-cell cap refuses new cells and says how to free one", async () => {
   await withSession(async (s) => {
-    assert.equal(statusOf(await s.execTool("yield_control(); await new Promise(() => {});")), "Script running with cell ID 1");
-    assert.equal(statusOf(await s.execTool("yield_control(); await new Promise(() => {});")), "Script running with cell ID 2");
+    assert.equal(
+      statusOf(await s.execTool("yield_control(); await new Promise(() => {});")),
+      "Script running with cell ID 1",
+    );
+    assert.equal(
+      statusOf(await s.execTool("yield_control(); await new Promise(() => {});")),
+      "Script running with cell ID 2",
+    );
     const refused = await s.execTool('text("third")');
     assert.deepEqual(refused, {
       success: false,
       items: [{
         type: "input_text",
-        text: 'exec has reached the limit of 2 active cells; wait for a cell to finish or terminate one with wait {"cell_id": ..., "terminate": true}',
+        text:
+          'exec has reached the limit of 2 active cells; wait for a cell to finish or terminate one with wait {"cell_id": ..., "terminate": true}',
       }],
     });
     await s.waitTool({ cell_id: "1", terminate: true });
@@ -59,7 +66,7 @@ test("tool calls beyond the in-flight cap reject inside the cell; the others run
     // so the first two are still in flight when it arrives.
     const run = s.execTool(
       'const calls = ["a", "b", "c"].map((name) => tools.gate({ name }).then(() => "ok", (e) => {\n' +
-        '  notify(`refused:${name}`);\n' +
+        "  notify(`refused:${name}`);\n" +
         "  return e.message;\n" +
         "}));\n" +
         "text(await Promise.all(calls));",
@@ -78,7 +85,9 @@ test("tool calls beyond the in-flight cap reject inside the cell; the others run
 
 test("running cells' stored values count together against the session's limit", async () => {
   await withSession(async (s, { gates, events }) => {
-    const first = s.exec('store("a1", "x".repeat(900_000)); store("a2", "x".repeat(900_000)); await tools.gate({ name: "a" }); text("a done");');
+    const first = s.exec(
+      'store("a1", "x".repeat(900_000)); store("a2", "x".repeat(900_000)); await tools.gate({ name: "a" }); text("a done");',
+    );
     await events.when("gate-waiting:a");
     const second = await s.exec('store("b1", "x".repeat(900_000)); text("b done");');
     assert.deepEqual([second.status, second.error?.kind, second.items], ["failed", "protocol", []]);

@@ -19,14 +19,69 @@ import { liveSandboxes } from "./processes.ts";
  * the runtime's own list, so a name added there by mistake fails this test), plus the contract's helpers.
  */
 const ALLOWED_GLOBALS = new Set([
-  "globalThis", "Infinity", "NaN", "undefined", "eval", "isFinite", "isNaN", "parseFloat", "parseInt", "decodeURI",
-  "decodeURIComponent", "encodeURI", "encodeURIComponent", "escape", "unescape", "Object", "Function", "Boolean",
-  "Symbol", "Error", "AggregateError", "EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError",
-  "URIError", "SuppressedError", "Number", "BigInt", "Math", "Date", "String", "RegExp", "Array", "Int8Array",
-  "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "Float16Array",
-  "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array", "Map", "Set", "WeakMap", "WeakSet",
-  "ArrayBuffer", "DataView", "JSON", "WeakRef", "FinalizationRegistry", "Iterator", "Promise", "Reflect", "Proxy",
-  "Intl", "DisposableStack", "AsyncDisposableStack",
+  "globalThis",
+  "Infinity",
+  "NaN",
+  "undefined",
+  "eval",
+  "isFinite",
+  "isNaN",
+  "parseFloat",
+  "parseInt",
+  "decodeURI",
+  "decodeURIComponent",
+  "encodeURI",
+  "encodeURIComponent",
+  "escape",
+  "unescape",
+  "Object",
+  "Function",
+  "Boolean",
+  "Symbol",
+  "Error",
+  "AggregateError",
+  "EvalError",
+  "RangeError",
+  "ReferenceError",
+  "SyntaxError",
+  "TypeError",
+  "URIError",
+  "SuppressedError",
+  "Number",
+  "BigInt",
+  "Math",
+  "Date",
+  "String",
+  "RegExp",
+  "Array",
+  "Int8Array",
+  "Uint8Array",
+  "Uint8ClampedArray",
+  "Int16Array",
+  "Uint16Array",
+  "Int32Array",
+  "Uint32Array",
+  "Float16Array",
+  "Float32Array",
+  "Float64Array",
+  "BigInt64Array",
+  "BigUint64Array",
+  "Map",
+  "Set",
+  "WeakMap",
+  "WeakSet",
+  "ArrayBuffer",
+  "DataView",
+  "JSON",
+  "WeakRef",
+  "FinalizationRegistry",
+  "Iterator",
+  "Promise",
+  "Reflect",
+  "Proxy",
+  "Intl",
+  "DisposableStack",
+  "AsyncDisposableStack",
   ...helperNames(),
 ]); // deno-fmt-ignore
 
@@ -47,8 +102,24 @@ test("the global scope holds only ECMAScript built-ins and the helpers", async (
 
 test("Deno, process, fetch, Worker, WebAssembly, SharedArrayBuffer and Atomics are gone", async () => {
   await withSession(async (s) => {
-    const names = ["Deno", "process", "fetch", "WebSocket", "Worker", "WebAssembly", "SharedArrayBuffer", "Atomics",
-      "XMLHttpRequest", "Blob", "URL", "queueMicrotask", "structuredClone", "setInterval", "navigator", "caches"]; // deno-fmt-ignore
+    const names = [
+      "Deno",
+      "process",
+      "fetch",
+      "WebSocket",
+      "Worker",
+      "WebAssembly",
+      "SharedArrayBuffer",
+      "Atomics",
+      "XMLHttpRequest",
+      "Blob",
+      "URL",
+      "queueMicrotask",
+      "structuredClone",
+      "setInterval",
+      "navigator",
+      "caches",
+    ]; // deno-fmt-ignore
     const out = await s.execTool(`text(${JSON.stringify(names)}.map((n) => typeof globalThis[n]));`);
     assert.deepEqual(JSON.parse(textsOf(out)[0]), names.map(() => "undefined"));
     const direct = await s.execTool("Deno.readTextFileSync('/etc/passwd')");
@@ -58,8 +129,19 @@ test("Deno, process, fetch, Worker, WebAssembly, SharedArrayBuffer and Atomics a
 });
 
 const SPECIFIERS = [
-  "./local.ts", "../ts/mod.ts", "/etc/passwd", "file:///etc/passwd", "https://example.com/x.js", "http://127.0.0.1:1/x.js",
-  "npm:zod", "jsr:@std/path", "node:fs", "node:child_process", "data:text/javascript,export default 1", "zod", "fs",
+  "./local.ts",
+  "../ts/mod.ts",
+  "/etc/passwd",
+  "file:///etc/passwd",
+  "https://example.com/x.js",
+  "http://127.0.0.1:1/x.js",
+  "npm:zod",
+  "jsr:@std/path",
+  "node:fs",
+  "node:child_process",
+  "data:text/javascript,export default 1",
+  "zod",
+  "fs",
   "codecell/internal",
 ]; // deno-fmt-ignore
 
@@ -76,11 +158,17 @@ test("static imports of anything but the helper modules fail the cell before it 
 test("dynamic imports of anything but the helper modules reject with a catchable error", async () => {
   await withSession(async (s) => {
     const out = await s.execTool(
-      `for (const spec of ${JSON.stringify(SPECIFIERS)}) { try { await import(spec); text("loaded " + spec); } catch (e) { text(e.message); } }\n` +
+      `for (const spec of ${
+        JSON.stringify(SPECIFIERS)
+      }) { try { await import(spec); text("loaded " + spec); } catch (e) { text(e.message); } }\n` +
         'const h = await import("codecell/helpers"); h.text(typeof h.store); const t = await import("codecell/tools"); text(typeof t.tools.echo);',
     );
     assert.equal(statusOf(out), "Script completed");
-    assert.deepEqual(textsOf(out), [...SPECIFIERS.map((spec) => `Unsupported import in exec: ${spec}`), "function", "function"]);
+    assert.deepEqual(textsOf(out), [
+      ...SPECIFIERS.map((spec) => `Unsupported import in exec: ${spec}`),
+      "function",
+      "function",
+    ]);
   });
 });
 
@@ -120,14 +208,22 @@ test("no network connection leaves the sandbox", async () => {
     await withSession(async (s) => {
       const url = `http://127.0.0.1:${port}/`;
       const out = await s.execTool(
-        `const attempts = { fetch: () => fetch(${JSON.stringify(url)}), ws: () => new WebSocket("ws://127.0.0.1:${port}"), ` +
+        `const attempts = { fetch: () => fetch(${
+          JSON.stringify(url)
+        }), ws: () => new WebSocket("ws://127.0.0.1:${port}"), ` +
           `connect: () => Deno.connect({ port: ${port} }), ` +
           `net: async () => { const net = await (0, eval)('import("node:net")'); const c = net.connect(${port}, "127.0.0.1"); ` +
           `await new Promise((res, rej) => { c.on("connect", res); c.on("error", rej); }); }, ` +
           `importUrl: () => (0, eval)(\`import(${JSON.stringify(url)})\`) };\n` +
           "for (const [name, f] of Object.entries(attempts)) { try { await f(); text(name + ': connected'); } catch { text(name + ': refused'); } }",
       );
-      assert.deepEqual(textsOf(out), ["fetch: refused", "ws: refused", "connect: refused", "net: refused", "importUrl: refused"]);
+      assert.deepEqual(textsOf(out), [
+        "fetch: refused",
+        "ws: refused",
+        "connect: refused",
+        "net: refused",
+        "importUrl: refused",
+      ]);
     });
   } finally {
     await new Promise((resolve) => server.close(resolve));
@@ -149,7 +245,10 @@ test("a host environment secret is not in the sandbox's environment", async () =
         // bubblewrap, when it is the OS layer, adds the working directory inside it.
         const variables = environ.split("\0").filter((kv) => kv !== "" && kv !== "PWD=/work");
         assert.deepEqual(variables.map((kv) => kv.split("=")[0]).sort(), [
-          "DENO_DIR", "DENO_NO_PROMPT", "DENO_NO_UPDATE_CHECK", "NO_COLOR",
+          "DENO_DIR",
+          "DENO_NO_PROMPT",
+          "DENO_NO_UPDATE_CHECK",
+          "NO_COLOR",
         ]); // deno-fmt-ignore
       }
       gates.open("hold");
@@ -195,15 +294,17 @@ test("text that looks like a frame is just text", async () => {
 
 const hostileEntry = fileURLToPath(new URL("./fixtures/hostile_runtime.ts", import.meta.url));
 
-for (const [behaviour, detail] of [
-  ["forged", /^exec runtime ended unexpectedly: protocol violation: malformed message: /],
-  ["extra_field", /^exec runtime ended unexpectedly: protocol violation: malformed message: /],
-  ["garbage", /^exec runtime ended unexpectedly: protocol violation: /],
-  ["megabytes", /^exec runtime ended unexpectedly: protocol violation: frame exceeds 67108864 bytes/],
-  ["truncated", /^exec runtime ended unexpectedly: protocol violation: sandbox ended in the middle of a frame/],
-  ["bad_store", /^exec runtime ended unexpectedly: protocol violation: malformed message: .*store\/set.*\{not json/],
-  ["html_image", /^exec runtime ended unexpectedly: protocol violation: malformed message: .*data:text\/html/],
-] as const) {
+for (
+  const [behaviour, detail] of [
+    ["forged", /^exec runtime ended unexpectedly: protocol violation: malformed message: /],
+    ["extra_field", /^exec runtime ended unexpectedly: protocol violation: malformed message: /],
+    ["garbage", /^exec runtime ended unexpectedly: protocol violation: /],
+    ["megabytes", /^exec runtime ended unexpectedly: protocol violation: frame exceeds 67108864 bytes/],
+    ["truncated", /^exec runtime ended unexpectedly: protocol violation: sandbox ended in the middle of a frame/],
+    ["bad_store", /^exec runtime ended unexpectedly: protocol violation: malformed message: .*store\/set.*\{not json/],
+    ["html_image", /^exec runtime ended unexpectedly: protocol violation: malformed message: .*data:text\/html/],
+  ] as const
+) {
   test(`a sandbox writing ${behaviour.replace("_", " ")} frames fails its cell with a protocol error`, async () => {
     const session = new CodeModeSession(
       withSandboxSpawner({ pool: 0 }, (options) => spawnSandbox({ ...options, entry: hostileEntry })),
@@ -213,7 +314,10 @@ for (const [behaviour, detail] of [
       assert.equal(result.status, "failed");
       assert.equal(result.error?.kind, "protocol");
       assert.match(result.error!.message, detail);
-      assert.deepEqual(result.items, [{ type: "input_text", text: "before the junk" }, ...(behaviour === "truncated" ? [{ type: "input_text" as const, text: "kept" }] : [])]);
+      assert.deepEqual(result.items, [
+        { type: "input_text", text: "before the junk" },
+        ...(behaviour === "truncated" ? [{ type: "input_text" as const, text: "kept" }] : []),
+      ]);
     } finally {
       await session.close();
     }

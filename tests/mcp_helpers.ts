@@ -235,11 +235,20 @@ export async function withCodecellMcp(
 }
 
 /** Resolves once `check()` holds, checking each time `subscribe` reports an event (at most `ms`). */
-export function whenever(ms: number, what: string, check: () => boolean, subscribe: (listener: () => void) => void): Promise<void> {
-  return within(ms, what, new Promise<void>((resolve) => {
-    if (check()) return resolve();
-    subscribe(() => {
-      if (check()) resolve();
-    });
-  }));
+export function whenever(
+  ms: number,
+  what: string,
+  check: () => boolean,
+  subscribe: (listener: () => void) => void,
+): Promise<void> {
+  return within(
+    ms,
+    what,
+    new Promise<void>((resolve) => {
+      if (check()) return resolve();
+      subscribe(() => {
+        if (check()) resolve();
+      });
+    }),
+  );
 }

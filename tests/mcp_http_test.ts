@@ -7,7 +7,7 @@ import { request } from "node:http";
 import process from "node:process";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { CodeModeSession } from "../ts/mod.ts";
-import { serveHttp, type HttpServeHandle, type HttpServeOptions } from "../ts/mcp/serve_http.ts";
+import { type HttpServeHandle, type HttpServeOptions, serveHttp } from "../ts/mcp/serve_http.ts";
 import {
   HTTP_UNAUTHORIZED,
   HTTP_UNKNOWN_SESSION,
@@ -110,7 +110,11 @@ test("a browser origin outside the allow-list is refused with 403; loopback orig
   await withServer({}, async (served) => {
     const evil = await post(served.url, INITIALIZE, { origin: "http://evil.example" });
     assert.deepEqual([evil.status, evil.body], [403, errorBody(httpOriginNotAllowed("http://evil.example"))]);
-    const cases: Record<string, string>[] = [{ origin: "http://localhost:6274" }, { origin: "http://127.0.0.1:3000" }, {}];
+    const cases: Record<string, string>[] = [
+      { origin: "http://localhost:6274" },
+      { origin: "http://127.0.0.1:3000" },
+      {},
+    ];
     for (const headers of cases) {
       const allowed = await post(served.url, INITIALIZE, headers);
       assert.equal(allowed.status, 200, JSON.stringify(headers));

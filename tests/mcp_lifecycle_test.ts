@@ -11,7 +11,7 @@ import { childEnv, EVERYTHING, ROOT, startNode, tempDir, within, writeConfig } f
 import { liveDescendants, liveSandboxes } from "./processes.ts";
 
 /** A cell that starts a sandbox and makes the upstream server busy. */
-const CELL = 'text((await tools.mcp__everything__get_sum({ a: 1, b: 2 })).content[0].text);';
+const CELL = "text((await tools.mcp__everything__get_sum({ a: 1, b: 2 })).content[0].text);";
 
 function alive(pid: number): boolean {
   try {
@@ -129,13 +129,17 @@ test("over http: when the wrapper that started codecell is killed outright, code
     try {
       let stderr = "";
       wrapper.stderr.setEncoding("utf8");
-      const url = await within(60_000, "the HTTP URL", new Promise<string>((resolve) => {
-        wrapper.stderr.on("data", (chunk: string) => {
-          stderr += chunk;
-          const match = /serving MCP over streamable HTTP at (\S+)\n/.exec(stderr);
-          if (match !== null) resolve(match[1]);
-        });
-      }));
+      const url = await within(
+        60_000,
+        "the HTTP URL",
+        new Promise<string>((resolve) => {
+          wrapper.stderr.on("data", (chunk: string) => {
+            stderr += chunk;
+            const match = /serving MCP over streamable HTTP at (\S+)\n/.exec(stderr);
+            if (match !== null) resolve(match[1]);
+          });
+        }),
+      );
       [codecell] = liveDescendants(wrapper.pid ?? 0).filter((pid) => commandOf(pid).includes("bin/codecell.mjs"));
       assert.ok(codecell > 0, "codecell runs under the wrapper");
       transport.current = new StreamableHTTPClientTransport(new URL(url));
@@ -145,9 +149,13 @@ test("over http: when the wrapper that started codecell is killed outright, code
       const children = [codecell, ...liveDescendants(codecell)];
       wrapper.kill("SIGKILL");
       await wrapperExited;
-      await within(20_000, "codecell to exit", (async () => {
-        while (alive(codecell)) await new Promise((resolve) => setTimeout(resolve, 50));
-      })());
+      await within(
+        20_000,
+        "codecell to exit",
+        (async () => {
+          while (alive(codecell)) await new Promise((resolve) => setTimeout(resolve, 50));
+        })(),
+      );
       assert.deepEqual(children.filter(alive).map(commandOf), []);
     } finally {
       await client.close();

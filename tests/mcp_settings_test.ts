@@ -69,7 +69,8 @@ test("with --typecheck a cell that does not type-check fails, and concurrent exe
       client.callTool({
         name: "exec",
         arguments: {
-          code: `notify("from ${name}"); await new Promise<void>((resolve) => setTimeout(() => resolve(), 200)); text("${name}");`,
+          code:
+            `notify("from ${name}"); await new Promise<void>((resolve) => setTimeout(() => resolve(), 200)); text("${name}");`,
         },
       }, { onprogress: ({ progress: step, message }) => progress[name].push([step, message]) });
     const [a, b] = await Promise.all([run("a"), run("b")]);

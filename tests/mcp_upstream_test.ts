@@ -27,9 +27,13 @@ async function execDescription(client: Client): Promise<string> {
 
 /** Resolves once `text()`, after a newline, contains `part` (checked every 20 ms, at most 10 s). */
 async function eventually(text: () => string, part: string): Promise<void> {
-  await within(10_000, JSON.stringify(part), (async () => {
-    while (!`\n${text()}`.includes(part)) await new Promise((resolve) => setTimeout(resolve, 20));
-  })());
+  await within(
+    10_000,
+    JSON.stringify(part),
+    (async () => {
+      while (!`\n${text()}`.includes(part)) await new Promise((resolve) => setTimeout(resolve, 20));
+    })(),
+  );
 }
 
 /** Runs `fn` with a config file holding `servers`. */
@@ -53,10 +57,13 @@ for (const kind of ["stdio", "http"] as const) {
     await withConfig(servers, async (config) => {
       await withCodecellMcp(kind, config, [], async (mcp) => {
         const client = await mcp.connect();
-        const out = await exec(client, `
+        const out = await exec(
+          client,
+          `
           text(ALL_TOOLS.map((tool) => tool.name).filter((name) => !name.startsWith("mcp__everything__")));
           text((await tools.mcp__everything__get_sum({ a: 1, b: 2 })).content[0].text);
-        `);
+        `,
+        );
         assert.deepEqual(textsOf(out), ['["mcp__broken__unavailable"]', "The sum of 1 and 2 is 3."]);
         assert.ok((await execDescription(client)).includes(mcpServerUnavailable("broken", BROKEN_REASON)));
         await eventually(mcp.stderr, `codecell: [broken] ${BROKEN_REASON}; retrying in 1 s\n`);
@@ -81,7 +88,8 @@ for (const kind of ["stdio", "http"] as const) {
         const result = await client.callTool({
           name: "exec",
           arguments: {
-            code: "const r = await tools.mcp__everything__trigger_long_running_operation({ duration: 0.3, steps: 3 });\n" +
+            code:
+              "const r = await tools.mcp__everything__trigger_long_running_operation({ duration: 0.3, steps: 3 });\n" +
               "text(r.content[0].text);",
           },
         }, { onprogress: ({ progress: step, message }) => progress.push([step, message]) });
@@ -103,21 +111,30 @@ test("over http: each client has its own upstream servers, and a server marked s
       const [first, second] = [await mcp.connect(), await mcp.connect()];
       const secondChanged = deferred();
       second.setNotificationHandler("notifications/tools/list_changed", () => secondChanged.resolve());
-      const added = await exec(first, `
+      const added = await exec(
+        first,
+        `
         text((await tools.mcp__own__add_tool({ name: "mine" })).content[0].text);
         text((await tools.mcp__common__add_tool({ name: "ours" })).content[0].text);
-      `);
+      `,
+      );
       assert.deepEqual(textsOf(added), ["added mine", "added ours"]);
       await within(10_000, "the shared server's new tool to reach the second client", secondChanged.promise);
-      const seen = await exec(second, `
+      const seen = await exec(
+        second,
+        `
         text(ALL_TOOLS.map((tool) => tool.name).filter((name) => /mine|ours/.test(name)));
-      `);
+      `,
+      );
       assert.deepEqual(textsOf(seen), ['["mcp__common__ours"]']);
 
       // The second client's call is in flight on its own server when the first client crashes its own.
       const waiting = await exec(second, '// @exec: {"yield_time_ms": 0}\nawait tools.mcp__own__wait_for_cancel({});');
       assert.equal(statusOf(waiting), "Script running with cell ID 2");
-      const crashed = await exec(first, "try { await tools.mcp__own__crash({}); } catch (error) { text(error.message); }");
+      const crashed = await exec(
+        first,
+        "try { await tools.mcp__own__crash({}); } catch (error) { text(error.message); }",
+      );
       assert.deepEqual(textsOf(crashed), [
         "MCP server `own` disconnected during a call to its tool `crash` (Connection closed); codecell reconnects " +
         "on the next call",

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { z } from "zod";
-import { context, type Context, type ContextManager, ROOT_CONTEXT, SpanStatusCode, trace } from "@opentelemetry/api";
+import { type Context, context, type ContextManager, ROOT_CONTEXT, SpanStatusCode, trace } from "@opentelemetry/api";
 import { CodeModeSession, defineTool } from "../ts/mod.ts";
 import {
   BasicTracerProvider,
@@ -125,7 +125,11 @@ test("a failing tool call and the cell it fails record their errors on their spa
   }, { tracerProvider: provider });
   const spans = summary(exporter.getFinishedSpans());
   assert.deepEqual(spans.map(({ name, status, events }) => ({ name, status, events })), [
-    { name: "execute_tool fail", status: { code: SpanStatusCode.ERROR, message: "handler exploded" }, events: ["exception"] },
+    {
+      name: "execute_tool fail",
+      status: { code: SpanStatusCode.ERROR, message: "handler exploded" },
+      events: ["exception"],
+    },
     { name: "codecell.cell", status: { code: SpanStatusCode.ERROR, message: "Error: handler exploded" }, events: [] },
     { name: "codecell.exec", status: { code: SpanStatusCode.ERROR, message: "Error: handler exploded" }, events: [] },
   ]);
@@ -142,7 +146,9 @@ test("a W3C traceparent parents the exec span; a malformed one is ignored", asyn
   }, { tracerProvider: provider });
   const execs = exporter.getFinishedSpans().filter((span) => span.name === "codecell.exec");
   assert.deepEqual(
-    execs.map((span) => [span.spanContext().traceId === "0af7651916cd43dd8448eb211c80319c", span.parentSpanContext?.spanId]),
+    execs.map((
+      span,
+    ) => [span.spanContext().traceId === "0af7651916cd43dd8448eb211c80319c", span.parentSpanContext?.spanId]),
     [[true, "b7ad6b7169203331"], [false, undefined], [false, undefined], [false, undefined]],
   );
 });
@@ -158,7 +164,9 @@ test("an OpenTelemetry Context parents the exec and wait spans", async () => {
   outer.end();
   const spans = summary(exporter.getFinishedSpans());
   assert.deepEqual(
-    spans.filter(({ name }) => name === "codecell.exec" || name === "codecell.wait").map(({ name, parent }) => [name, parent]),
+    spans.filter(({ name }) => name === "codecell.exec" || name === "codecell.wait").map((
+      { name, parent },
+    ) => [name, parent]),
     [["codecell.exec", "agent turn"], ["codecell.wait", "agent turn"]],
   );
 });

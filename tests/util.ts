@@ -41,7 +41,7 @@ export class Gates {
   #gates = new Map<string, ReturnType<typeof deferred<void>>>();
   #get(name: string) {
     let gate = this.#gates.get(name);
-    if (gate === undefined) this.#gates.set(name, (gate = deferred()));
+    if (gate === undefined) this.#gates.set(name, gate = deferred());
     return gate;
   }
   wait(name: string): Promise<void> {
@@ -135,6 +135,8 @@ export async function withSession(
 export function testIsolation(): { isolation?: "context" | "process" } {
   const mode = process.env.CODECELL_TEST_ISOLATION;
   if (mode === undefined || mode === "") return {};
-  if (mode !== "context" && mode !== "process") throw new Error(`CODECELL_TEST_ISOLATION must be context or process, not ${mode}`);
+  if (mode !== "context" && mode !== "process") {
+    throw new Error(`CODECELL_TEST_ISOLATION must be context or process, not ${mode}`);
+  }
   return { isolation: mode };
 }

@@ -182,12 +182,10 @@ export class CodeModeSession {
     const { heapMiB, lifetimeMs } = this.#limits;
     const osSandbox = options.osSandbox ?? "auto";
     const custom = spawners.get(options);
-    const pool = custom !== undefined
-      ? new WarmPool(() => custom({ heapMiB, lifetimeMs }))
-      : warmPoolFor(
-        JSON.stringify({ heapMiB, lifetimeMs, osSandbox }),
-        () => spawnSandbox({ heapMiB, lifetimeMs, osSandbox, onWarning: options.onWarning }),
-      );
+    const pool = custom !== undefined ? new WarmPool(() => custom({ heapMiB, lifetimeMs })) : warmPoolFor(
+      JSON.stringify({ heapMiB, lifetimeMs, osSandbox }),
+      () => spawnSandbox({ heapMiB, lifetimeMs, osSandbox, onWarning: options.onWarning }),
+    );
     this.#leavePool = pool.join(this, options.pool ?? DEFAULT_POOL_SIZE);
     this.#sandboxes = new SessionSandboxes({
       pool,
@@ -220,7 +218,9 @@ export class CodeModeSession {
     if (options.typecheck) {
       // Before a cell exists: a cell that does not type-check has no id and no side effects.
       const checked = await typecheckCell(source, this.typeDeclarations(), { owner: this });
-      if (!checked.ok) return { status: "failed", cellId: "", items: [], error: { kind: "script", message: checked.error } };
+      if (!checked.ok) {
+        return { status: "failed", cellId: "", items: [], error: { kind: "script", message: checked.error } };
+      }
       if (this.#closing !== undefined) return rejected(SESSION_SHUTTING_DOWN);
       if (options.signal?.aborted) return rejected(EXEC_ABORTED);
     }

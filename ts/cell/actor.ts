@@ -27,9 +27,9 @@ import {
   execCellAlreadyTerminating,
   execRuntimeEndedUnexpectedly,
   memoryLimitReason,
+  notificationsDropped,
   protocolViolationReason,
   sandboxExitReason,
-  notificationsDropped,
   toolArgumentsUnreadable,
   toolCallsInFlightExceeded,
 } from "../contract/messages.ts";
@@ -45,7 +45,11 @@ import {
 
 /** Runs nested tool calls for cells (the session's tool registry). */
 export interface ToolRunner {
-  call(name: string, input: unknown, ctx: { signal: AbortSignal; cellId: string; callId: string }): Promise<ToolCallResult>;
+  call(
+    name: string,
+    input: unknown,
+    ctx: { signal: AbortSignal; cellId: string; callId: string },
+  ): Promise<ToolCallResult>;
 }
 
 /** What a cell needs to know of the session's stored values to check its writes against the limits. */
@@ -259,7 +263,10 @@ export class CellActor implements CellListener {
       return { kind: "protocol", message: execRuntimeEndedUnexpectedly(protocolViolationReason(exit.protocolError)) };
     }
     if (exit.outOfMemory) {
-      return { kind: "memory_limit", message: execRuntimeEndedUnexpectedly(memoryLimitReason(this.ctx.limits.heapMiB)) };
+      return {
+        kind: "memory_limit",
+        message: execRuntimeEndedUnexpectedly(memoryLimitReason(this.ctx.limits.heapMiB)),
+      };
     }
     return { kind: "runtime", message: execRuntimeEndedUnexpectedly(sandboxExitReason(exit.code, exit.signal)) };
   }
@@ -304,9 +311,13 @@ export class CellActor implements CellListener {
     }
     const input = readArguments(call.input);
     if (!input.ok) return reply({ ok: false, error: toolArgumentsUnreadable(call.tool, input.error) });
-    const run = () => this.ctx.tools.call(call.tool, input.value, { signal: controller.signal, cellId: this.id, callId });
+    const run = () =>
+      this.ctx.tools.call(call.tool, input.value, { signal: controller.signal, cellId: this.id, callId });
     (hooks === undefined ? run() : hooks.run(run))
-      .then(reply, (error: unknown) => reply({ ok: false, error: error instanceof Error ? error.message : String(error) }));
+      .then(
+        reply,
+        (error: unknown) => reply({ ok: false, error: error instanceof Error ? error.message : String(error) }),
+      );
   }
 
   /** A stored-value write, checked against the limits again (the sandbox's helpers refuse these first). */

@@ -94,7 +94,11 @@ test("yield_control answers the observer with the output so far; the cell keeps 
   h.sandbox.send({ type: "output/text", text: "b" });
   h.sandbox.send({ type: "cell/done", ok: true });
   assert.equal(h.cell.state, "finished");
-  assert.deepEqual(await h.cell.observe(60_000), { status: "completed", cellId: "7", items: [{ type: "input_text", text: "b" }] });
+  assert.deepEqual(await h.cell.observe(60_000), {
+    status: "completed",
+    cellId: "7",
+    items: [{ type: "input_text", text: "b" }],
+  });
   assert.equal(h.cell.state, "closed");
   assert.deepEqual(h.closed, ["7"]);
 });
@@ -157,7 +161,10 @@ test("a second terminate while the first is in flight is refused", async () => {
   const h = harness();
   h.started();
   const first = h.cell.terminate();
-  assert.deepEqual((await h.cell.terminate()).error, { kind: "rejected", message: "exec cell 7 is already terminating" });
+  assert.deepEqual((await h.cell.terminate()).error, {
+    kind: "rejected",
+    message: "exec cell 7 is already terminating",
+  });
   assert.equal((await first).status, "terminated");
 });
 
@@ -214,21 +221,26 @@ test("too much undelivered output fails the cell with the output limit", async (
   assert.deepEqual(h.sentAfterStart(), []);
 });
 
-for (const [name, exit, error] of [
-  ["the memory limit", { outOfMemory: true, code: null, signal: "SIGTRAP" }, {
-    kind: "memory_limit",
-    message: "exec runtime ended unexpectedly: the cell exceeded its memory limit (64 MiB heap)",
-  }],
-  ["a signal", { signal: "SIGSEGV", code: null }, {
-    kind: "runtime",
-    message: "exec runtime ended unexpectedly: the sandbox was killed by SIGSEGV",
-  }],
-  ["an exit code", { code: 3 }, { kind: "runtime", message: "exec runtime ended unexpectedly: the sandbox exited with code 3" }],
-  ["a protocol violation", { protocolError: { code: "malformed_frame", start: "{}", length: 2 } }, {
-    kind: "protocol",
-    message: 'exec runtime ended unexpectedly: protocol violation: malformed message: "{}"',
-  }],
-] as const) {
+for (
+  const [name, exit, error] of [
+    ["the memory limit", { outOfMemory: true, code: null, signal: "SIGTRAP" }, {
+      kind: "memory_limit",
+      message: "exec runtime ended unexpectedly: the cell exceeded its memory limit (64 MiB heap)",
+    }],
+    ["a signal", { signal: "SIGSEGV", code: null }, {
+      kind: "runtime",
+      message: "exec runtime ended unexpectedly: the sandbox was killed by SIGSEGV",
+    }],
+    ["an exit code", { code: 3 }, {
+      kind: "runtime",
+      message: "exec runtime ended unexpectedly: the sandbox exited with code 3",
+    }],
+    ["a protocol violation", { protocolError: { code: "malformed_frame", start: "{}", length: 2 } }, {
+      kind: "protocol",
+      message: 'exec runtime ended unexpectedly: protocol violation: malformed message: "{}"',
+    }],
+  ] as const
+) {
   test(`a sandbox that dies names the reason: ${name}`, async () => {
     const h = harness();
     h.started();
@@ -276,11 +288,12 @@ test("a stored value over the limit is a protocol violation (the helpers refuse 
   const r = await h.cell.observe(0);
   assert.deepEqual(r.error, {
     kind: "protocol",
-    message: "exec runtime ended unexpectedly: protocol violation: stored values over their limit (202 bytes, the limit is 100)",
+    message:
+      "exec runtime ended unexpectedly: protocol violation: stored values over their limit (202 bytes, the limit is 100)",
   });
 });
 
-test("notifications past the cell's budget are dropped, and the host is told once how many", async () => {
+test("notifications past the cell's budget are dropped, and the host is told once how many", () => {
   const seen: string[] = [];
   const h = harness({ onNotify: ({ text }) => seen.push(text) });
   h.started();

@@ -162,9 +162,13 @@ export type NotJsonReason =
 
 /** The rejection of a call whose handler's result does not match the tool's output schema. */
 export function toolResultInvalid(toolName: string, failure: ArgumentFailure): string {
-  if (failure.code === "cannot_validate") return `could not validate the result of tool \`${toolName}\`: ${failure.reason}`;
+  if (failure.code === "cannot_validate") {
+    return `could not validate the result of tool \`${toolName}\`: ${failure.reason}`;
+  }
   const lines = failure.issues.map((issue) => `- ${renderPath(issue.path)}: ${describeIssue(issue)}`);
-  return [`tool \`${toolName}\` returned a result that does not match its output schema:`, ...new Set(lines)].join("\n");
+  return [`tool \`${toolName}\` returned a result that does not match its output schema:`, ...new Set(lines)].join(
+    "\n",
+  );
 }
 
 /** The rejection of a call whose handler returned something JSON cannot carry. */

@@ -349,7 +349,12 @@ export function mcpServerUnavailable(server: string, reason: string): string {
 }
 
 /** A nested MCP call's progress, forwarded as progress of the client's `exec` or `wait` call. */
-export function nestedCallProgress(tool: string, progress: number, total: number | undefined, message?: string): string {
+export function nestedCallProgress(
+  tool: string,
+  progress: number,
+  total: number | undefined,
+  message?: string,
+): string {
   const amount = total === undefined ? `${progress}` : `${progress}/${total}`;
   return `${tool}: ${amount}${message === undefined || message === "" ? "" : ` ${message}`}`;
 }

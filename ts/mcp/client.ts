@@ -298,8 +298,10 @@ function mcpToolDefinition(
           tool.name,
           args,
           ctx.signal,
-          listener === undefined ? undefined : ({ progress, total, message }) =>
-            listener({ cellId: ctx.cellId, message: nestedCallProgress(globalName, progress, total, message) }),
+          listener === undefined
+            ? undefined
+            : ({ progress, total, message }) =>
+              listener({ cellId: ctx.cellId, message: nestedCallProgress(globalName, progress, total, message) }),
         ),
     }),
     "mcp",

@@ -17,7 +17,7 @@ import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotoc
 import { isStdioServer, type McpServerConfig } from "./config.ts";
 import { CODECELL_IMPLEMENTATION } from "./implementation.ts";
 import { prefixLines } from "./stderr_lines.ts";
-import { type McpCallFailure, mcpCallFailed } from "../contract/messages.ts";
+import { mcpCallFailed, type McpCallFailure } from "../contract/messages.ts";
 
 /** Default timeout of one nested MCP tool call: as long as a cell may live by default (15 minutes). */
 export const DEFAULT_MCP_CALL_TIMEOUT_MS = 15 * 60_000;

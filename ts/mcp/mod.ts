@@ -29,11 +29,11 @@ export {
 } from "./client.ts";
 export type {
   McpHttpServerConfig,
-  NestedProgress,
   McpServerConfig,
   McpStdioServerConfig,
   McpToolsOptions,
   McpToolSource,
+  NestedProgress,
 } from "./client.ts";
 export { isStdioServer, loadMcpConfig, parseMcpConfig } from "./config.ts";
 export type { McpConfig } from "./config.ts";

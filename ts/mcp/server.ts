@@ -228,7 +228,9 @@ function callChannel(ctx: ServerContext, queue: NotifyQueue): CallNotifications 
   };
   return {
     send(cellId, text) {
-      queue.push(() => quietly(Promise.all([ctx.mcpReq.log("info", { cell_id: cellId, text }, LOGGER), sendProgress(text)])));
+      queue.push(() =>
+        quietly(Promise.all([ctx.mcpReq.log("info", { cell_id: cellId, text }, LOGGER), sendProgress(text)]))
+      );
     },
     progress(message) {
       if (progressToken !== undefined) queue.push(() => quietly(Promise.resolve(sendProgress(message))));

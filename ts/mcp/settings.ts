@@ -154,7 +154,9 @@ export function settingsFromFlags(flags: ReadonlyMap<string, string>): SettingsF
 function flagValue(spec: SettingFlag, raw: string): number | boolean | string | { error: string } {
   switch (spec.kind) {
     case "integer":
-      return /^\d+$/.test(raw) ? Number(raw) : { error: `${spec.flag} expects a whole number, got ${JSON.stringify(raw)}` };
+      return /^\d+$/.test(raw)
+        ? Number(raw)
+        : { error: `${spec.flag} expects a whole number, got ${JSON.stringify(raw)}` };
     case "boolean":
       if (raw === "true" || raw === "false") return raw === "true";
       return { error: `${spec.flag} expects true or false, got ${JSON.stringify(raw)}` };

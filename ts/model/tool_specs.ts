@@ -8,7 +8,12 @@
  *
  * @module
  */
-import { DEFAULT_LIMITS, DEFAULT_MAX_OUTPUT_TOKENS, DEFAULT_YIELD_TIME_MS, type SessionLimits } from "../contract/defaults.ts";
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_MAX_OUTPUT_TOKENS,
+  DEFAULT_YIELD_TIME_MS,
+  type SessionLimits,
+} from "../contract/defaults.ts";
 import { type DeclaredTool, MCP_TYPES, renderToolTypes } from "../typegen/declarations.ts";
 import { HELPERS } from "../contract/helpers.ts";
 import { ARGUMENT_DESCRIPTIONS } from "../contract/messages.ts";

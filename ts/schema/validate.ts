@@ -92,7 +92,12 @@ function zodIssues(issue: z.core.$ZodIssue): ArgumentIssue[] {
     case "invalid_type":
       // Arguments arrive as JSON, where a missing property is the only way to get `undefined`.
       if (issue.input === undefined) return [{ path: issue.path, code: "missing" }];
-      return [{ path: issue.path, code: "type", expected: [typeName(issue.expected)], received: jsonTypeOf(issue.input) }];
+      return [{
+        path: issue.path,
+        code: "type",
+        expected: [typeName(issue.expected)],
+        received: jsonTypeOf(issue.input),
+      }];
     case "invalid_value":
       return [
         issue.values.length === 1
@@ -336,7 +341,9 @@ function oneOfMatches(summary: OutputUnit, reading: Reading): number {
   const instance = instanceAt(summary.instanceLocation, reading.args);
   const { draft, lookup } = reading.compiled;
   // The root's lookup: an alternative may `$ref` anywhere in the schema.
-  return alternatives.filter((alternative) => isSchema(alternative) && validate(instance, alternative, draft, lookup, true).valid)
+  return alternatives.filter((alternative) =>
+    isSchema(alternative) && validate(instance, alternative, draft, lookup, true).valid
+  )
     .length;
 }
 

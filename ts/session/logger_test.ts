@@ -22,7 +22,14 @@ test("a logger writes its level and the more severe ones, nothing else", () => {
 
 test("text lines give plain words bare and anything else as JSON", () => {
   const { lines, log } = capture({ level: "info" });
-  log.info("http request", { method: "POST", path: "/mcp", status: 200, ms: 1.5, note: "two words", skipped: undefined });
+  log.info("http request", {
+    method: "POST",
+    path: "/mcp",
+    status: 200,
+    ms: 1.5,
+    note: "two words",
+    skipped: undefined,
+  });
   assert.deepEqual(lines, [
     '2026-12-05T08:00:00.000Z INFO http request method=POST path=/mcp status=200 ms=1.5 note="two words"',
   ]);

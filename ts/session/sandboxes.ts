@@ -154,7 +154,7 @@ export class SessionSandboxes {
       return;
     }
     // No sandbox for a waiting cell from this one: with none left settling, it takes one from the pool now.
-    if (this.#settling === 0) for (const waiter of this.#waiting.splice(0)) waiter(undefined);
+    if (this.#settling === 0) { for (const waiter of this.#waiting.splice(0)) waiter(undefined); }
     if (discard !== undefined) {
       this.#recycle(sandbox, discard);
       await sandbox.close();

@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { typecheckFailed } from "../contract/messages.ts";
 import { cacheRoot, privateDir } from "../transport/cache_dir.ts";
-import { DENY_ALL_PERMISSIONS, denoBinaryPath } from "../transport/deno_binary.ts";
+import { denoBinaryPath, DENY_ALL_PERMISSIONS } from "../transport/deno_binary.ts";
 import { withParentDeathSignal } from "../transport/os_sandbox.ts";
 import { withResourceCaps } from "../transport/resource_caps.ts";
 import { sandboxFiles } from "../transport/sandbox_files.ts";
@@ -113,8 +113,16 @@ class CheckerProcess {
   constructor(ts: { entry: string; libs: [string, string][] }) {
     const dir = privateDir(join(cacheRoot(), "checker"));
     const args = [
-      "run", ...DENY_ALL_PERMISSIONS, "--no-prompt", "--no-config", "--no-lock", "--no-remote", "--node-modules-dir=manual",
-      `--v8-flags=--max-old-space-size=${CHECKER_HEAP_MIB}`, checkerEntry(), ts.entry,
+      "run",
+      ...DENY_ALL_PERMISSIONS,
+      "--no-prompt",
+      "--no-config",
+      "--no-lock",
+      "--no-remote",
+      "--node-modules-dir=manual",
+      `--v8-flags=--max-old-space-size=${CHECKER_HEAP_MIB}`,
+      checkerEntry(),
+      ts.entry,
     ]; // deno-fmt-ignore
     const launch = withParentDeathSignal(denoBinaryPath(), args);
     const { command, args: capped } = withResourceCaps(launch.command, launch.args, { heapMiB: CHECKER_HEAP_MIB });
@@ -228,9 +236,16 @@ class Checker {
   #typescript: ReturnType<typeof typescript> | undefined;
 
   /** Checks a cell for `owner` (a session); `signal` cancels the check (the session is closing). */
-  check(request: CheckRequest, owner: object, signal?: AbortSignal, timeoutMs = CHECK_TIMEOUT_MS): Promise<CheckOutcome> {
+  check(
+    request: CheckRequest,
+    owner: object,
+    signal?: AbortSignal,
+    timeoutMs = CHECK_TIMEOUT_MS,
+  ): Promise<CheckOutcome> {
     this.#typescript ??= typescript();
-    if ("error" in this.#typescript) return Promise.resolve({ ok: false, error: typecheckFailed(this.#typescript.error) });
+    if ("error" in this.#typescript) {
+      return Promise.resolve({ ok: false, error: typecheckFailed(this.#typescript.error) });
+    }
     if (signal?.aborted) return Promise.resolve({ ok: false, error: typecheckFailed("the session is closing") });
     this.#owners.add(owner);
     return new Promise((resolve) => {

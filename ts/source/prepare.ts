@@ -102,7 +102,10 @@ export async function prepareCell(source: string): Promise<PreparedCell> {
   } catch (error) {
     if (!isStripError(error)) return { ok: false, error: cellSyntaxError(sourceUnreadable(String(error)), 1, 1, "") };
     const line = error.startLine ?? 1;
-    return { ok: false, error: cellSyntaxError(error.message ?? "invalid syntax", line, (error.startColumn ?? 0) + 1, "") };
+    return {
+      ok: false,
+      error: cellSyntaxError(error.message ?? "invalid syntax", line, (error.startColumn ?? 0) + 1, ""),
+    };
   }
   // Cheap test first: most cells mention neither keyword and need no lexing.
   if (!code.includes("import") && !code.includes("export")) return { ok: true, script: cellScript(code, "") };

@@ -34,7 +34,11 @@ const anonymous = {};
  * if (!result.ok) console.log(result.error); // "TS2322 [ERROR]: ... at cell.ts:1:28"
  * ```
  */
-export function typecheckCell(source: string, declarations: string, options: TypecheckOptions = {}): Promise<TypecheckResult> {
+export function typecheckCell(
+  source: string,
+  declarations: string,
+  options: TypecheckOptions = {},
+): Promise<TypecheckResult> {
   const request = { cell: source, declarations, helpers: helperModuleSource(), tools: toolsModuleSource() };
   return checker.check(request, options.owner ?? anonymous, options.signal, options.timeoutMs);
 }

@@ -178,7 +178,8 @@ for (
 
 test("a check that runs too long is stopped and fails with a message", async () => {
   // A recursive conditional type that TypeScript takes seconds (and hundreds of MiB) to give up on.
-  const bomb = "type Grow<T extends unknown[]> = T['length'] extends 100000 ? T : Grow<[...T, 0]>;\ntype X = Grow<[]>;\n";
+  const bomb =
+    "type Grow<T extends unknown[]> = T['length'] extends 100000 ? T : Grow<[...T, 0]>;\ntype X = Grow<[]>;\n";
   assert.deepEqual(await typecheckCell(bomb, DECLARATIONS, { timeoutMs: 200 }), {
     ok: false,
     error: "error: the cell could not be type-checked: the check took longer than 200 ms",

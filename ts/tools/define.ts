@@ -158,7 +158,9 @@ export interface ToolInvocation {
  * Checks a call's input (`undefined` means `{}` for function tools) and binds it to the handler; a refused input
  * gives the text the cell's call rejects with.
  */
-export type PreparedTool = (input: unknown) => Promise<{ ok: true; value: ToolInvocation } | { ok: false; error: string }>;
+export type PreparedTool = (
+  input: unknown,
+) => Promise<{ ok: true; value: ToolInvocation } | { ok: false; error: string }>;
 
 /**
  * Defines a nested tool that cells call as `tools.<name>(args)`. Arguments are validated before `run` is called;

@@ -99,16 +99,19 @@ export class ToolRegistry {
       const declaration = [...aliases, declareLine].join("\n");
       const prepared = preparedTool(definition, name);
       const needsApproval = approvalOf(definition);
-      this.#entries.set(name, Object.freeze({
+      this.#entries.set(
         name,
-        kind: definition.kind,
-        resultKind: definition.resultKind,
-        definition,
-        declaration,
-        description: allToolsDescription(definition.description, declaration),
-        call: (input: unknown, ctx: ToolContext, options: ToolCallOptions = {}) =>
-          callTool(name, prepared, needsApproval, input, ctx, options),
-      }));
+        Object.freeze({
+          name,
+          kind: definition.kind,
+          resultKind: definition.resultKind,
+          definition,
+          declaration,
+          description: allToolsDescription(definition.description, declaration),
+          call: (input: unknown, ctx: ToolContext, options: ToolCallOptions = {}) =>
+            callTool(name, prepared, needsApproval, input, ctx, options),
+        }),
+      );
     });
     this.#sandboxTools = Object.freeze(
       [...this.#entries.values()].map(({ name, kind, description }) => Object.freeze({ name, kind, description })),

@@ -101,7 +101,10 @@ test("a recursive schema is declared in ALL_TOOLS as in the session's .d.ts: wit
     "type node = { children?: Array<node>; };",
     "declare const tools: { walk(args: { root: node; }): Promise<unknown>; };",
   ].join("\n");
-  assert.equal(entry(registry, "walk").description, `Walk a tree.\n\nexec tool declaration:\n\`\`\`ts\n${declaration}\n\`\`\``);
+  assert.equal(
+    entry(registry, "walk").description,
+    `Walk a tree.\n\nexec tool declaration:\n\`\`\`ts\n${declaration}\n\`\`\``,
+  );
   const dts = typeDeclarations(registry.entries());
   assert.ok(dts.includes("type node = { children?: Array<node>; };"), dts);
   assert.ok(dts.includes("  walk(args: { root: node; }): Promise<unknown>;"), dts);
@@ -233,7 +236,10 @@ test("malformed definitions throw invalid_tool with a clear message", () => {
     ["unknown field", () => Reflect.apply(defineTool, undefined, [{ name: "a", input_schema: {}, run: () => 1 }])],
     ["bad kind", () => Reflect.apply(defineTool, undefined, [{ name: "a", kind: "raw", run: () => 1 }])],
     ["empty namespace", () => defineTool({ name: "a", namespace: "", run: () => 1 })],
-    ["needsApproval a string", () => Reflect.apply(defineTool, undefined, [{ name: "a", needsApproval: "yes", run: () => 1 }])],
+    [
+      "needsApproval a string",
+      () => Reflect.apply(defineTool, undefined, [{ name: "a", needsApproval: "yes", run: () => 1 }]),
+    ],
   ];
   assert.deepEqual(
     cases.map(([label, define]) => [label, codeAndMessage(captureError(define))]),

@@ -2,7 +2,17 @@
 // refused, and writes never follow a planted link.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -30,7 +40,8 @@ test("a cache folder that group or others can write to is refused with a clear e
     chmodSync(dir, 0o777);
     assert.throws(() => privateDir(dir), {
       name: "CodecellError",
-      message: `refusing codecell's cache folder ${dir}: group or others can write to it (mode 777); remove it, or set ` +
+      message:
+        `refusing codecell's cache folder ${dir}: group or others can write to it (mode 777); remove it, or set ` +
         "CODECELL_CACHE_DIR to a folder of your own",
     });
   } finally {
@@ -43,7 +54,9 @@ test("a cache folder that is a symbolic link is refused", () => {
   try {
     mkdirSync(join(root, "elsewhere"), { mode: 0o700 });
     symlinkSync(join(root, "elsewhere"), join(root, "link"));
-    assert.throws(() => privateDir(join(root, "link")), { message: /it is not a directory \(a symbolic link, or a file\)/ });
+    assert.throws(() => privateDir(join(root, "link")), {
+      message: /it is not a directory \(a symbolic link, or a file\)/,
+    });
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -70,7 +83,11 @@ test("a file written over a planted symbolic link replaces the link and leaves i
     symlinkSync(target, join(root, "bundle.js"));
     writePrivateFile(join(root, "bundle.js"), "runtime");
     assert.deepEqual(
-      [readFileSync(target, "utf8"), readFileSync(join(root, "bundle.js"), "utf8"), lstatSync(join(root, "bundle.js")).isFile()],
+      [
+        readFileSync(target, "utf8"),
+        readFileSync(join(root, "bundle.js"), "utf8"),
+        lstatSync(join(root, "bundle.js")).isFile(),
+      ],
       ["precious", "runtime", true],
     );
   } finally {

@@ -60,14 +60,20 @@ let warned = false;
  * Decides the OS layer for `mode`: bwrap, or none. `"bwrap"` throws `CodecellError("invalid_options")` when bwrap
  * does not work here; `"auto"` falls back to none and calls `warn` once per process with the reason.
  */
-export function chooseOsLayer(mode: OsSandboxMode, files: LaunchFiles, warn: (message: string) => void): "bwrap" | "none" {
+export function chooseOsLayer(
+  mode: OsSandboxMode,
+  files: LaunchFiles,
+  warn: (message: string) => void,
+): "bwrap" | "none" {
   if (mode === "none" || process.platform !== "linux") {
-    if (mode === "bwrap") throw new CodecellError("invalid_options", "osSandbox \"bwrap\" needs Linux");
+    if (mode === "bwrap") throw new CodecellError("invalid_options", 'osSandbox "bwrap" needs Linux');
     return "none";
   }
   probed ??= cachedProbe(files) ?? probeBwrap(files);
   if (probed.bwrap !== null) return "bwrap";
-  if (mode === "bwrap") throw new CodecellError("invalid_options", `osSandbox "bwrap" is not usable here: ${probed.reason}`);
+  if (mode === "bwrap") {
+    throw new CodecellError("invalid_options", `osSandbox "bwrap" is not usable here: ${probed.reason}`);
+  }
   if (!warned) {
     warned = true;
     warn(`sandboxes run without the bubblewrap OS layer (${probed.reason}); install bubblewrap to add it`);
@@ -95,7 +101,11 @@ function probeBwrap(files: LaunchFiles): { bwrap: string | null; reason: string 
 }
 
 /** The launch for `denoArgs` (which name files by `paths`) in the chosen layer, under `prefix` (resource caps). */
-export function osLaunch(layer: "bwrap" | "none", files: LaunchFiles, denoArgs: (paths: OsLaunch["paths"]) => string[]): OsLaunch {
+export function osLaunch(
+  layer: "bwrap" | "none",
+  files: LaunchFiles,
+  denoArgs: (paths: OsLaunch["paths"]) => string[],
+): OsLaunch {
   if (layer === "bwrap") {
     const paths = inside(files);
     return { command: probed!.bwrap!, args: bwrapArgs(files, denoArgs(paths)), bwrap: true, paths };
@@ -188,18 +198,43 @@ function denoLibraries(deno: string): [string, string][] {
 function bwrapArgs(files: LaunchFiles, denoArgs: string[]): string[] {
   const at = inside(files);
   return [
-    "--unshare-user", "--uid", "65534", "--gid", "65534",
-    "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--unshare-pid", "--as-pid-1",
-    "--die-with-parent", "--new-session",
-    "--ro-bind", files.deno, at.deno,
+    "--unshare-user",
+    "--uid",
+    "65534",
+    "--gid",
+    "65534",
+    "--unshare-net",
+    "--unshare-ipc",
+    "--unshare-uts",
+    "--unshare-cgroup-try",
+    "--unshare-pid",
+    "--as-pid-1",
+    "--die-with-parent",
+    "--new-session",
+    "--ro-bind",
+    files.deno,
+    at.deno,
     ...denoLibraries(files.deno).flatMap(([host, inside]) => ["--ro-bind", host, inside]),
-    "--proc", "/proc",
-    "--bind", files.denoDir, at.denoDir,
-    "--ro-bind", files.bundle, at.bundle,
-    "--ro-bind", files.importMap(at.bundle), at.importMap,
-    "--dir", "/work", "--chdir", "/work",
-    "--remount-ro", "/",
-    "--", at.deno, ...denoArgs,
+    "--proc",
+    "/proc",
+    "--bind",
+    files.denoDir,
+    at.denoDir,
+    "--ro-bind",
+    files.bundle,
+    at.bundle,
+    "--ro-bind",
+    files.importMap(at.bundle),
+    at.importMap,
+    "--dir",
+    "/work",
+    "--chdir",
+    "/work",
+    "--remount-ro",
+    "/",
+    "--",
+    at.deno,
+    ...denoArgs,
   ]; // deno-fmt-ignore
 }
 

@@ -86,8 +86,9 @@ export function buildSandboxBundle(): string {
   const kernel = esbuild.buildSync({ ...common, entryPoints: [join(root, "ext/kernel.ts")], format: "cjs" });
   // A function scope, so the kernel's top-level declarations stay out of the context's global object; strict, so
   // no frame of the kernel lets a cell's sloppy function reach its callers (`caller`, CallSite.getFunction).
-  const kernelScript =
-    `(function (module) {"use strict";\n${kernel.outputFiles[0].text}\nreturn module.exports;\n})({ exports: {} })`;
+  const kernelScript = `(function (module) {"use strict";\n${
+    kernel.outputFiles[0].text
+  }\nreturn module.exports;\n})({ exports: {} })`;
   const runtime = esbuild.buildSync({
     ...common,
     entryPoints: [join(root, "runtime/main.ts")],

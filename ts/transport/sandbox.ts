@@ -124,7 +124,13 @@ export class Sandbox implements LinkListener {
    * once the sandbox accepted the cell (its messages go to `listener` from then on), or `false` if it died before:
    * then none of the cell's code ran, and the caller may try another sandbox.
    */
-  start(cellId: string, script: string, setup: HostSetup, stored: StoredValues, listener: CellListener): Promise<boolean> {
+  start(
+    cellId: string,
+    script: string,
+    setup: HostSetup,
+    stored: StoredValues,
+    listener: CellListener,
+  ): Promise<boolean> {
     if (this.#phase === "dead" || this.#pending !== undefined || this.#listener !== undefined) {
       return Promise.resolve(false);
     }

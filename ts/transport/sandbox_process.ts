@@ -11,7 +11,7 @@ import { constants } from "node:os";
 import { FrameDecoder, FrameTooLargeError, MAX_FRAME_BYTES } from "../contract/codec.ts";
 import { type ProtocolViolation, SandboxToHost } from "../contract/wire.ts";
 import type { LinkListener, SandboxExit, SandboxLink } from "./link.ts";
-import { DENY_ALL_PERMISSIONS, denoBinaryPath } from "./deno_binary.ts";
+import { denoBinaryPath, DENY_ALL_PERMISSIONS } from "./deno_binary.ts";
 import { sandboxFiles } from "./sandbox_files.ts";
 import { sandboxBundlePath } from "./runtime_bundle.ts";
 import { withResourceCaps } from "./resource_caps.ts";
@@ -184,7 +184,9 @@ class SandboxProcess implements SandboxLink {
     }
     for (const frame of frames) {
       const parsed = SandboxToHost.safeParse(parseJson(frame));
-      if (!parsed.success) return this.#violation({ code: "malformed_frame", start: frame.slice(0, 120), length: frame.length });
+      if (!parsed.success) {
+        return this.#violation({ code: "malformed_frame", start: frame.slice(0, 120), length: frame.length });
+      }
       this.#deliver(parsed.data);
       if (this.#protocolError !== undefined) return;
     }

@@ -21,7 +21,12 @@ function stored(values: Record<string, [json: string, version: number]>): Stored
   };
 }
 
-function listener(): CellListener & { accepted: () => void; messages: CellMessage[]; exits: SandboxExit[]; started: number } {
+function listener(): CellListener & {
+  accepted: () => void;
+  messages: CellMessage[];
+  exits: SandboxExit[];
+  started: number;
+} {
   const recorded = {
     messages: [] as CellMessage[],
     exits: [] as SandboxExit[],
@@ -53,7 +58,10 @@ test("a cell gets the setup, the stored values and its script, and its messages 
   assert.equal(await accepted, true);
   sandbox.send({ type: "output/text", text: "x" });
   sandbox.send({ type: "cell/done", ok: true });
-  assert.deepEqual([cell.started, cell.messages], [1, [{ type: "output/text", text: "x" }, { type: "cell/done", ok: true }]]);
+  assert.deepEqual([cell.started, cell.messages], [1, [{ type: "output/text", text: "x" }, {
+    type: "cell/done",
+    ok: true,
+  }]]);
   const settled = host.settled();
   sandbox.send({ type: "sandbox/ready", heapBytes: 123 });
   assert.equal(await settled, true);
@@ -145,7 +153,11 @@ test("a sandbox speaking another protocol version is stopped before it gets any 
   sandbox.send({ type: "sandbox/hello", protocol: 999 });
   assert.equal(await accepted, false);
   assert.deepEqual(sandbox.received, []);
-  assert.deepEqual((await link.closed).protocolError, { code: "version_mismatch", sandbox: 999, host: PROTOCOL_VERSION });
+  assert.deepEqual((await link.closed).protocolError, {
+    code: "version_mismatch",
+    sandbox: 999,
+    host: PROTOCOL_VERSION,
+  });
 });
 
 test("a sandbox that dies under a cell tells the cell", async () => {
