@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import { MAX_TIMER_MS } from "../contract/defaults.ts";
+import { DEFAULT_LIMITS, DEFAULT_POOL_SIZE, DEFAULT_YIELD_TIME_MS, MAX_TIMER_MS } from "../contract/defaults.ts";
 import { SessionLimitsSchema } from "../session/options.ts";
 import type { SessionOptions } from "../session.ts";
 
@@ -61,45 +61,65 @@ export interface SettingFlag {
 
 /** Every setting flag, in the order `--help` lists them. */
 export const SETTING_FLAGS: readonly SettingFlag[] = Object.freeze([
-  { flag: "--pool", path: ["pool"], kind: "integer", help: "Warm sandboxes kept ready (0-64, default 2)" },
-  { flag: "--heap-mib", path: ["limits", "heapMiB"], kind: "integer", help: "V8 heap per cell in MiB (default 512)" },
+  {
+    flag: "--pool",
+    path: ["pool"],
+    kind: "integer",
+    help: `Warm sandboxes kept ready (0-64, default ${DEFAULT_POOL_SIZE})`,
+  },
+  {
+    flag: "--heap-mib",
+    path: ["limits", "heapMiB"],
+    kind: "integer",
+    help: `V8 heap per cell in MiB (default ${DEFAULT_LIMITS.heapMiB})`,
+  },
   {
     flag: "--lifetime-ms",
     path: ["limits", "lifetimeMs"],
     kind: "integer",
-    help: "Longest a cell may run, in ms (default 900000)",
+    help: `Longest a cell may run, in ms (default ${DEFAULT_LIMITS.lifetimeMs})`,
   },
   {
     flag: "--output-bytes",
     path: ["limits", "outputBytes"],
     kind: "integer",
-    help: "Undelivered output a cell may buffer (default 16 MiB)",
+    help: `Undelivered output a cell may buffer, in bytes (default ${DEFAULT_LIMITS.outputBytes})`,
   },
-  { flag: "--max-cells", path: ["limits", "maxCells"], kind: "integer", help: "Live cells per session (default 128)" },
+  {
+    flag: "--max-cells",
+    path: ["limits", "maxCells"],
+    kind: "integer",
+    help: `Live cells per session (default ${DEFAULT_LIMITS.maxCells})`,
+  },
   {
     flag: "--max-tool-calls-in-flight",
     path: ["limits", "maxToolCallsInFlight"],
     kind: "integer",
-    help: "Concurrent tool calls per cell (default 64)",
+    help: `Concurrent tool calls per cell (default ${DEFAULT_LIMITS.maxToolCallsInFlight})`,
   },
   {
     flag: "--max-notifications",
     path: ["limits", "maxNotifications"],
     kind: "integer",
-    help: "notify() calls per cell (default 1000)",
+    help: `notify() calls per cell (default ${DEFAULT_LIMITS.maxNotifications})`,
   },
   {
     flag: "--stored-value-bytes",
     path: ["limits", "storedValueBytes"],
     kind: "integer",
-    help: "Size of one stored value",
+    help: `Bytes of JSON in one stored value (default ${DEFAULT_LIMITS.storedValueBytes})`,
   },
-  { flag: "--stored-bytes", path: ["limits", "storedBytes"], kind: "integer", help: "Stored values per session" },
+  {
+    flag: "--stored-bytes",
+    path: ["limits", "storedBytes"],
+    kind: "integer",
+    help: `Bytes of JSON in all stored values of a session (default ${DEFAULT_LIMITS.storedBytes})`,
+  },
   {
     flag: "--yield-time-ms",
     path: ["yieldTimeMs"],
     kind: "integer",
-    help: "exec's yield time when its pragma sets none (default 10000)",
+    help: `exec's yield time when its pragma sets none (default ${DEFAULT_YIELD_TIME_MS})`,
   },
   { flag: "--typecheck", path: ["typecheck"], kind: "boolean", help: "Type-check every cell before it runs" },
   { flag: "--console", path: ["console"], kind: "boolean", help: "console.* output becomes text (default true)" },
