@@ -6,12 +6,13 @@
  */
 import { MAX_TIMER_MS } from "../ts/contract/defaults.ts";
 import { type CodecellSettings, SETTING_FLAGS, settingsFromFlags } from "../ts/mcp/settings.ts";
+import { LOG_LEVELS, type LogFormat, type LogLevel, parseLogLevel } from "../ts/session/logger.ts";
 
 /** What the command line asks for. */
 export type Command =
   | { command: "help"; text: string }
   | McpCommand
-  | { command: "exec"; source: string; config: string | undefined; tools: string | undefined }
+  | { command: "exec"; source: string; config: string | undefined; tools: string | undefined; log: LogFlags }
   | { command: "types"; config: string | undefined; tools: string | undefined };
 
 /** `codecell mcp` and its flags. */
@@ -30,6 +31,13 @@ export interface McpCommand {
   maxSessions: number | undefined;
   /** `--session-idle`, in milliseconds. */
   sessionIdleMs: number | undefined;
+  log: LogFlags;
+}
+
+/** `--log-level` (`CODECELL_LOG` is read by the command, not here) and `--log-format`. */
+export interface LogFlags {
+  level: LogLevel | undefined;
+  format: LogFormat;
 }
 
 /** A `--http <host>:<port>` value. */
@@ -44,8 +52,8 @@ export type Parsed = { ok: true; value: Command } | { ok: false; error: string }
 export const GLOBAL_HELP = `codecell: run model-written TypeScript cells in sandboxes that call your tools
 
 Usage:
-  codecell mcp   [--config <file>] [--tools <module>] [--http <host>:<port>] [settings]
-  codecell exec  <file|-> [--config <file>] [--tools <module>]
+  codecell mcp   [--config <file>] [--tools <module>] [--http <host>:<port>] [settings] [log flags]
+  codecell exec  <file|-> [--config <file>] [--tools <module>] [log flags]
   codecell types [--config <file>] [--tools <module>]
 
 Commands:
@@ -61,6 +69,12 @@ Run "codecell <command> --help" for a command's flags.
 const CONFIG_FLAG = "  --config <file>       MCP servers whose tools cells can call, as mcpServers JSON";
 const TOOLS_FLAG =
   "  --tools <module>      A .ts/.js module whose exports (default export array, or named exports) are defineTool() results";
+
+const LOG_FLAGS = `  --log-level <${
+  LOG_LEVELS.join("|")
+}>   What to log on stderr (default: CODECELL_LOG, else info); debug adds
+                                      a line per cell and per tool call
+  --log-format <text|json>            One line per entry: text, or one JSON object (default text)`;
 
 const SETTINGS_HELP = SETTING_FLAGS.map(({ flag, kind, choices, path, help }) => {
   const value = kind === "integer" ? " <n>" : kind === "choice" ? ` <${choices?.join("|")}>` : "[=true|false]";
@@ -88,19 +102,24 @@ HTTP flags:
   --max-sessions <n>                  Open MCP sessions at most; more get HTTP 503 (default 32)
   --session-idle <seconds>            Close a session after this long without a request (default 1800)
 
+Log flags (stdout carries only the protocol; the log goes to stderr, with a line per HTTP request at info):
+${LOG_FLAGS}
+
 Session settings (flags override the config file's "codecell" block, which uses the names in parentheses):
 ${SETTINGS_HELP}
 
   --help                              Show this help
 `,
-  exec: `Usage: codecell exec <file|-> [--config <file>] [--tools <module>]
+  exec: `Usage: codecell exec <file|-> [--config <file>] [--tools <module>] [log flags]
 
 Runs one cell (a file, or stdin with "-") and prints what the model would see: the text items, images as
 [image ...]. A cell that yields is waited on until it finishes. Exits 0 when the cell completed, 1 otherwise.
+Its notify() calls go to stderr as "notify: <text>" lines, and so does the log.
 
 Flags:
 ${CONFIG_FLAG}
 ${TOOLS_FLAG}
+${LOG_FLAGS}
   --help                Show this help
 `,
   types: `Usage: codecell types [--config <file>] [--tools <module>]
@@ -116,6 +135,7 @@ ${TOOLS_FLAG}
 };
 
 const HTTP_FLAGS = ["--auth-token", "--allowed-origins", "--max-sessions", "--session-idle"];
+const LOG_FLAG_NAMES = ["--log-level", "--log-format"];
 
 const VALUE_FLAGS: Record<"mcp" | "exec" | "types", readonly string[]> = {
   mcp: [
@@ -123,9 +143,10 @@ const VALUE_FLAGS: Record<"mcp" | "exec" | "types", readonly string[]> = {
     "--tools",
     "--http",
     ...HTTP_FLAGS,
+    ...LOG_FLAG_NAMES,
     ...SETTING_FLAGS.filter((spec) => spec.kind !== "boolean").map((spec) => spec.flag),
   ],
-  exec: ["--config", "--tools"],
+  exec: ["--config", "--tools", ...LOG_FLAG_NAMES],
   types: ["--config", "--tools"],
 };
 
@@ -169,10 +190,12 @@ export function parseCommandLine(args: readonly string[]): Parsed {
   }
   const config = flags.get("--config");
   const tools = flags.get("--tools");
+  const log = parseLogFlags(flags); // codecell types takes no log flags: it gets the defaults
+  if (typeof log === "string") return usage(log, command);
   switch (command) {
     case "mcp":
       if (positionals.length > 0) return usage(`unexpected argument ${JSON.stringify(positionals[0])}`, command);
-      return parseMcp(flags, config, tools);
+      return parseMcp(flags, config, tools, log);
     case "exec": {
       if (positionals.length !== 1) {
         return usage(
@@ -182,7 +205,7 @@ export function parseCommandLine(args: readonly string[]): Parsed {
           command,
         );
       }
-      return { ok: true, value: { command, source: positionals[0], config, tools } };
+      return { ok: true, value: { command, source: positionals[0], config, tools, log } };
     }
     case "types":
       if (positionals.length > 0) return usage(`unexpected argument ${JSON.stringify(positionals[0])}`, command);
@@ -192,7 +215,12 @@ export function parseCommandLine(args: readonly string[]): Parsed {
 
 const BOOLEAN_FLAGS = SETTING_FLAGS.filter((spec) => spec.kind === "boolean").map((spec) => spec.flag);
 
-function parseMcp(flags: ReadonlyMap<string, string>, config: string | undefined, tools: string | undefined): Parsed {
+function parseMcp(
+  flags: ReadonlyMap<string, string>,
+  config: string | undefined,
+  tools: string | undefined,
+  log: LogFlags,
+): Parsed {
   const httpFlag = flags.get("--http");
   const http = httpFlag === undefined ? undefined : parseHostPort(httpFlag);
   if (typeof http === "string") return usage(http, "mcp");
@@ -221,8 +249,21 @@ function parseMcp(flags: ReadonlyMap<string, string>, config: string | undefined
       allowedOrigins,
       maxSessions,
       sessionIdleMs: idleSeconds === undefined ? undefined : idleSeconds * 1000,
+      log,
     },
   };
+}
+
+/** `--log-level` and `--log-format`; an error text when one names no level or format. */
+function parseLogFlags(flags: ReadonlyMap<string, string>): LogFlags | string {
+  const levelFlag = flags.get("--log-level");
+  const level = levelFlag === undefined ? undefined : parseLogLevel(levelFlag);
+  if (levelFlag !== undefined && level === undefined) {
+    return `--log-level expects one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(levelFlag)}`;
+  }
+  const format = flags.get("--log-format") ?? "text";
+  if (format !== "text" && format !== "json") return `--log-format expects text or json, got ${JSON.stringify(format)}`;
+  return { level, format };
 }
 
 /** A whole-number flag within `[min, max]`; `undefined` when absent; an error text when invalid. */

@@ -14,7 +14,8 @@ import { loadMcpConfig } from "../ts/mcp/config.ts";
 import type { SessionHooks } from "../ts/mcp/server.ts";
 import { serveHttp } from "../ts/mcp/serve_http.ts";
 import { serveStdio } from "../ts/mcp/serve_stdio.ts";
-import type { Command, McpCommand } from "./cli_args.ts";
+import type { Command, LogFlags, McpCommand } from "./cli_args.ts";
+import { createLogger, eventLogger, LOG_LEVELS, type Logger, parseLogLevel } from "../ts/session/logger.ts";
 import { mergeSettings } from "../ts/mcp/settings.ts";
 import { loadToolModule } from "./tool_module.ts";
 
@@ -58,13 +59,14 @@ interface CommandTools {
   close(): Promise<void>;
 }
 
-async function commandTools(options: { config: string | undefined; tools: string | undefined }): Promise<CommandTools> {
+async function commandTools(
+  options: { config: string | undefined; tools: string | undefined },
+  logger: Logger,
+): Promise<CommandTools> {
   // Both are read before anything is started, so a usage error leaves nothing to clean up.
   const config = options.config === undefined ? undefined : await loadMcpConfig(options.config);
   const moduleTools = options.tools === undefined ? [] : await loadToolModule(options.tools);
-  const mcp = config === undefined ? undefined : await mcpTools(config.mcpServers, {
-    onWarning: (message) => process.stderr.write(`codecell: ${message}\n`),
-  });
+  const mcp = config === undefined ? undefined : await mcpTools(config.mcpServers, upstreamLogging(logger));
   return {
     source: mcp === undefined ? combineToolSources(moduleTools) : combineToolSources(moduleTools, mcp),
     mcp,
@@ -75,6 +77,32 @@ async function commandTools(options: { config: string | undefined; tools: string
 /** Session options over a tool source: the session reads it at every cell, so changed tool lists reach the next one. */
 function sessionOptions(source: CommandTools["source"], extra: SessionOptions): SessionOptions {
   return { ...extra, toolSource: source };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The log: leveled lines on stderr (docs/architecture.md "Observe"); stdout is the command's output or the protocol
+
+/** The logger of a command: `--log-level`, else `CODECELL_LOG`, else `info`; `--log-format`. */
+function commandLogger(flags: LogFlags): Logger {
+  const fromEnv = process.env.CODECELL_LOG || undefined;
+  const envLevel = fromEnv === undefined ? undefined : parseLogLevel(fromEnv);
+  if (flags.level === undefined && fromEnv !== undefined && envLevel === undefined) {
+    throw new CliFailure(
+      `CODECELL_LOG expects one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(fromEnv)}`,
+      USAGE,
+    );
+  }
+  return createLogger({ level: flags.level ?? envLevel ?? "info", format: flags.format });
+}
+
+/** How the MCP servers of a config report to the log: problems at `warn`, each line of their stderr at `info`. */
+function upstreamLogging(logger: Logger): { onWarning: (message: string) => void; stderr: (line: string) => void } {
+  return { onWarning: (message) => logger.warn(message), stderr: (line) => logger.info(line) };
+}
+
+/** The session options that log its events, at `debug` (none when the log is less detailed). */
+function eventLogging(logger: Logger): Pick<SessionOptions, "onEvent"> {
+  return logger.enabled("debug") ? { onEvent: eventLogger(logger) } : {};
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -92,11 +120,13 @@ async function serveMcp(command: McpCommand): Promise<number> {
   // the servers not marked shared (docs: README, "HTTP deployment").
   const perClient = http === undefined ? {} : Object.fromEntries(servers.filter(([, server]) => !server.shared));
   const shared = Object.fromEntries(servers.filter(([name]) => !(name in perClient)));
-  const onWarning = (message: string) => void process.stderr.write(`codecell: ${message}\n`);
-  const sharedTools = await mcpTools(shared, { onWarning });
+  const logger = commandLogger(command.log);
+  const upstream = upstreamLogging(logger);
+  const onWarning = upstream.onWarning;
+  const sharedTools = await mcpTools(shared, upstream);
   const { typecheck, yieldTimeMs, ...sessionSettings } = settings;
   const sessionFactory = async (hooks: SessionHooks) => {
-    const own = Object.keys(perClient).length === 0 ? undefined : await mcpTools(perClient, { onWarning });
+    const own = Object.keys(perClient).length === 0 ? undefined : await mcpTools(perClient, upstream);
     try {
       const parts = [moduleTools, sharedTools.withProgress(hooks.onProgress)];
       if (own !== undefined) {
@@ -108,7 +138,9 @@ async function serveMcp(command: McpCommand): Promise<number> {
         ...sessionSettings,
         toolSource: combineToolSources(...parts),
         onNotify: hooks.onNotify,
+        approve: hooks.approve,
         onWarning,
+        ...eventLogging(logger),
       });
     } catch (error) {
       await own?.close();
@@ -134,8 +166,9 @@ async function serveMcp(command: McpCommand): Promise<number> {
         maxSessions: command.maxSessions,
         sessionIdleMs: command.sessionIdleMs,
         onWarning,
+        onRequest: (request) => logger.info("http request", { ...request }),
       });
-      process.stderr.write(`codecell: serving MCP over streamable HTTP at ${served.url}\n`);
+      logger.info(`serving MCP over streamable HTTP at ${served.url}`);
       await stop.signalled;
       await served.close();
     }
@@ -184,11 +217,14 @@ function termination(): { signalled: Promise<void>; dispose(): void } {
 // codecell exec
 
 async function execOneCell(command: Extract<Command, { command: "exec" }>): Promise<number> {
+  const logger = commandLogger(command.log);
   const source = await readCell(command.source);
-  const tools = await commandTools(command);
+  const tools = await commandTools(command, logger);
   const session = new CodeModeSession(sessionOptions(tools.source, {
     pool: 0,
     onNotify: ({ text }) => process.stderr.write(`notify: ${text}\n`),
+    onWarning: (message) => logger.warn(message),
+    ...eventLogging(logger),
   }));
   try {
     let response = await session.execTool(source);
@@ -258,8 +294,11 @@ function isFailedHeader(item: ToolResponse["items"][number]): boolean {
 // codecell types
 
 async function printTypes(command: Extract<Command, { command: "types" }>): Promise<number> {
-  const tools = await commandTools(command);
-  const session = new CodeModeSession(sessionOptions(tools.source, { pool: 0 }));
+  const logger = commandLogger({ level: undefined, format: "text" });
+  const tools = await commandTools(command, logger);
+  const session = new CodeModeSession(
+    sessionOptions(tools.source, { pool: 0, onWarning: (message) => logger.warn(message) }),
+  );
   try {
     process.stdout.write(ensureNewline(session.typeDeclarations()));
     return 0;

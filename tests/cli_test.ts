@@ -26,7 +26,7 @@ test("codecell --help and <command> --help print usage on stdout and exit 0", as
   const global = await runCodecell(["--help"]);
   assert.deepEqual([global.code, global.stderr], [0, ""]);
   assert.match(global.stdout, /^codecell: run model-written TypeScript cells/);
-  assert.ok(global.stdout.includes("\n  codecell exec  <file|-> [--config <file>] [--tools <module>]\n"));
+  assert.ok(global.stdout.includes("\n  codecell exec  <file|-> [--config <file>] [--tools <module>] [log flags]\n"));
   for (const command of ["mcp", "exec", "types"]) {
     const help = await runCodecell([command, "--help"]);
     assert.deepEqual([help.code, help.stderr], [0, ""]);
@@ -42,6 +42,8 @@ test("codecell --help and <command> --help print usage on stdout and exit 0", as
     "--allowed-origins",
     "--max-sessions",
     "--session-idle",
+    "--log-level",
+    "--log-format",
     ...SETTING_FLAGS.map((spec) => spec.flag),
     "--help",
   ]);
@@ -90,10 +92,27 @@ test("a bad flag, a missing argument or an unknown command is one line on stderr
       "codecell: refusing to serve MCP on 0.0.0.0 without an auth token: anyone who reaches it could run code with " +
       "your tools; set --auth-token or CODECELL_AUTH_TOKEN, or listen on 127.0.0.1\n",
     ],
+    [
+      ["exec", "-", "--log-level", "verbose"],
+      'codecell: --log-level expects one of error, warn, info, debug, got "verbose" (see codecell exec --help)\n',
+    ],
+    [
+      ["mcp", "--log-format", "xml"],
+      'codecell: --log-format expects text or json, got "xml" (see codecell mcp --help)\n',
+    ],
+    [
+      ["types", "--log-level", "debug"],
+      "codecell: unknown flag --log-level for codecell types (see codecell types --help)\n",
+    ],
   ];
   for (const [args, stderr] of cases) {
     assert.deepEqual(await runCodecell(args), { code: 2, stdout: "", stderr }, args.join(" "));
   }
+  assert.deepEqual(await runCodecell(["exec", "-"], "text(1)", { CODECELL_LOG: "loud" }), {
+    code: 2,
+    stdout: "",
+    stderr: 'codecell: CODECELL_LOG expects one of error, warn, info, debug, got "loud"\n',
+  });
 });
 
 test("an unreadable config file is one line on stderr and exit 2", async () => {
@@ -149,6 +168,35 @@ test("codecell exec waits on a cell that yields and exits 1 when the cell fails"
     out.stdout.replace(WALL_TIME, "Wall time T"),
     /^Script running with cell ID 1\nWall time T\nOutput:\na\nScript failed\nWall time T\nOutput:\nb\nScript error:\nError: boom\n/,
   );
+});
+
+test("codecell exec --log-level debug --log-format json logs each cell and tool call as JSON lines on stderr", async () => {
+  const out = await runCodecell(
+    ["exec", "-", "--tools", TOOLS_MODULE, "--log-level", "debug", "--log-format", "json"],
+    'text(await tools.shout("hi"));',
+  );
+  assert.deepEqual([out.code, out.stdout.replace(WALL_TIME, "Wall time T")], [
+    0,
+    "Script completed\nWall time T\nOutput:\nHI\n",
+  ]);
+  const entries = out.stderr.trimEnd().split("\n").map((line): unknown => JSON.parse(line));
+  const shapes = entries.map((entry) => {
+    assert.ok(typeof entry === "object" && entry !== null);
+    const { time, ...rest } = Object.fromEntries(Object.entries(entry).filter(([key]) => !key.endsWith("Ms")));
+    assert.match(String(time), /^\d{4}-\d\d-\d\dT[\d:.]+Z$/);
+    return rest;
+  });
+  // The session closes its sandbox as idle (recycle) or, when it has not reported ready yet, as busy (kill).
+  const last = shapes.pop();
+  assert.ok(last?.msg === "sandbox.recycle" || last?.msg === "sandbox.kill", JSON.stringify(last));
+  assert.deepEqual([last.sandboxId, last.reason], [1, "session_closed"]);
+  assert.deepEqual(shapes, [
+    { level: "debug", msg: "cell.start", cellId: "1", sourceBytes: 30, typecheck: false },
+    { level: "debug", msg: "sandbox.spawn", sandboxId: 1, cellId: "1", warm: false },
+    { level: "debug", msg: "tool.start", cellId: "1", callId: "1", tool: "shout", argumentBytes: 4 },
+    { level: "debug", msg: "tool.end", cellId: "1", callId: "1", tool: "shout", ok: true, resultBytes: 4 },
+    { level: "debug", msg: "cell.end", cellId: "1", status: "completed", outputBytes: 2, toolCalls: 1 },
+  ]);
 });
 
 test("codecell exec calls the tools of a --tools module", async () => {

@@ -12,6 +12,7 @@ import process from "node:process";
 import type { Buffer } from "node:buffer";
 import type { McpServerConfig, McpStdioServerConfig } from "../ts/mcp/client.ts";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import type { ClientCapabilities } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 
 /** The repository root (tests run from anywhere). */
@@ -69,8 +70,13 @@ export interface ProcessOutcome {
 }
 
 /** Runs `node <args>` to completion (at most `timeoutMs`, then it is killed), feeding `stdin`. */
-export async function runNode(args: readonly string[], stdin = "", timeoutMs = 60_000): Promise<ProcessOutcome> {
-  const child = spawn("node", args, { cwd: ROOT, env: childEnv(), stdio: ["pipe", "pipe", "pipe"] });
+export async function runNode(
+  args: readonly string[],
+  stdin = "",
+  timeoutMs = 60_000,
+  env: Record<string, string> = {},
+): Promise<ProcessOutcome> {
+  const child = spawn("node", args, { cwd: ROOT, env: childEnv(env), stdio: ["pipe", "pipe", "pipe"] });
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
   try {
     const stdout = collect(child.stdout);
@@ -84,8 +90,12 @@ export async function runNode(args: readonly string[], stdin = "", timeoutMs = 6
 }
 
 /** Runs the `codecell` command (the npm bin: `bin/codecell.mjs` under Node). */
-export function runCodecell(args: readonly string[], stdin = ""): Promise<ProcessOutcome> {
-  return runNode([join(ROOT, "bin/codecell.mjs"), ...args], stdin);
+export function runCodecell(
+  args: readonly string[],
+  stdin = "",
+  env: Record<string, string> = {},
+): Promise<ProcessOutcome> {
+  return runNode([join(ROOT, "bin/codecell.mjs"), ...args], stdin, 60_000, env);
 }
 
 /**
@@ -181,10 +191,19 @@ export async function within<T>(ms: number, what: string, promise: Promise<T>): 
   }
 }
 
+/** A client's capabilities, and what it does before it connects (e.g. set a request handler). */
+export interface ClientSetup {
+  capabilities?: ClientCapabilities;
+  setup?: (client: Client) => void;
+}
+
 /** `codecell mcp` run through its npm bin, and MCP SDK clients connected to it. */
 export interface CodecellMcp {
-  /** Connects a new client: over stdio each client starts its own `codecell mcp`; over HTTP all share one. */
-  connect(): Promise<Client>;
+  /**
+   * Connects a new client: over stdio each client starts its own `codecell mcp`; over HTTP all share one. `client`
+   * declares the client's capabilities and sets its handlers before it connects.
+   */
+  connect(client?: ClientSetup): Promise<Client>;
   /** What the `codecell mcp` processes wrote on stderr so far. */
   stderr(): string;
   /** The HTTP server's process and URL (HTTP only). */
@@ -205,16 +224,17 @@ export async function withCodecellMcp(
   const opened: { client: Client; transport: StdioClientTransport | StreamableHTTPClientTransport }[] = [];
   let stderr = "";
   const server = kind === "http"
-    ? await startNode([...command, "--http", "127.0.0.1:0"], /serving MCP over streamable HTTP at (\S+)\n/)
+    ? await startNode([...command, "--http", "127.0.0.1:0"], /serving MCP over streamable HTTP at (http:\/\/[^\s"]+)/)
     : undefined;
-  const connect = async () => {
+  const connect = async (setup: ClientSetup = {}) => {
     let transport: StdioClientTransport | StreamableHTTPClientTransport;
     if (server === undefined) {
       const stdio = new StdioClientTransport({ command: "node", args: command, env: childEnv(), stderr: "pipe" });
       stdio.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
       transport = stdio;
     } else transport = new StreamableHTTPClientTransport(new URL(server.match[1]));
-    const client = new Client({ name: "codecell-test", version: "1.0.0" });
+    const client = new Client({ name: "codecell-test", version: "1.0.0" }, { capabilities: setup.capabilities ?? {} });
+    setup.setup?.(client);
     await client.connect(transport);
     opened.push({ client, transport });
     return client;
@@ -232,6 +252,21 @@ export async function withCodecellMcp(
     }
     await server?.stop();
   }
+}
+
+/**
+ * Resolves once `text()` contains `part` (at the start of a line when `part` starts with a newline) or satisfies
+ * it, polling for 10 s (for output of another process, which sends no event).
+ */
+export async function eventually(text: () => string, part: string | ((text: string) => boolean)): Promise<void> {
+  const holds = typeof part === "string" ? (current: string) => `\n${current}`.includes(part) : part;
+  await within(
+    10_000,
+    typeof part === "string" ? JSON.stringify(part) : part.toString(),
+    (async () => {
+      while (!holds(text())) await new Promise((resolve) => setTimeout(resolve, 20));
+    })(),
+  );
 }
 
 /** Resolves once `check()` holds, checking each time `subscribe` reports an event (at most `ms`). */

@@ -49,7 +49,7 @@ for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
     await withConfig(async (config) => {
       const server = await startNode(
         [join(ROOT, "bin/codecell.mjs"), "mcp", "--config", config, "--http", "127.0.0.1:0"],
-        /serving MCP over streamable HTTP at (\S+)\n/,
+        /serving MCP over streamable HTTP at (http:\/\/[^\s"]+)/,
       );
       const transport = new StreamableHTTPClientTransport(new URL(server.match[1]));
       const client = new Client({ name: "codecell-test", version: "1.0.0" });
@@ -135,7 +135,7 @@ test("over http: when the wrapper that started codecell is killed outright, code
         new Promise<string>((resolve) => {
           wrapper.stderr.on("data", (chunk: string) => {
             stderr += chunk;
-            const match = /serving MCP over streamable HTTP at (\S+)\n/.exec(stderr);
+            const match = /serving MCP over streamable HTTP at (http:\/\/[^\s"]+)/.exec(stderr);
             if (match !== null) resolve(match[1]);
           });
         }),

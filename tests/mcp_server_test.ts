@@ -28,7 +28,7 @@ async function withCodecellMcp(kind: TransportKind, fn: (clients: Clients) => Pr
   const command = [join(ROOT, "bin/codecell.mjs"), "mcp", "--config", config];
   const opened: { client: Client; transport: StdioClientTransport | StreamableHTTPClientTransport }[] = [];
   const server = kind === "http"
-    ? await startNode([...command, "--http", "127.0.0.1:0"], /serving MCP over streamable HTTP at (\S+)\n/)
+    ? await startNode([...command, "--http", "127.0.0.1:0"], /serving MCP over streamable HTTP at (http:\/\/[^\s"]+)/)
     : undefined;
   const connect = async () => {
     const transport = server === undefined

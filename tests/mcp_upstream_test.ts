@@ -4,7 +4,16 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { CallToolResult, Client } from "@modelcontextprotocol/client";
 import { mcpServerUnavailable, nestedCallProgress } from "../ts/contract/messages.ts";
-import { deferred, EVERYTHING, FIXTURE, tempDir, withCodecellMcp, within, writeConfig } from "./mcp_helpers.ts";
+import {
+  deferred,
+  eventually,
+  EVERYTHING,
+  FIXTURE,
+  tempDir,
+  withCodecellMcp,
+  within,
+  writeConfig,
+} from "./mcp_helpers.ts";
 
 /** The texts after the header of a result. */
 function textsOf(result: CallToolResult): string[] {
@@ -26,16 +35,6 @@ async function execDescription(client: Client): Promise<string> {
 }
 
 /** Resolves once `text()`, after a newline, contains `part` (checked every 20 ms, at most 10 s). */
-async function eventually(text: () => string, part: string): Promise<void> {
-  await within(
-    10_000,
-    JSON.stringify(part),
-    (async () => {
-      while (!`\n${text()}`.includes(part)) await new Promise((resolve) => setTimeout(resolve, 20));
-    })(),
-  );
-}
-
 /** Runs `fn` with a config file holding `servers`. */
 async function withConfig(
   servers: Parameters<typeof writeConfig>[1],
@@ -66,7 +65,7 @@ for (const kind of ["stdio", "http"] as const) {
         );
         assert.deepEqual(textsOf(out), ['["mcp__broken__unavailable"]', "The sum of 1 and 2 is 3."]);
         assert.ok((await execDescription(client)).includes(mcpServerUnavailable("broken", BROKEN_REASON)));
-        await eventually(mcp.stderr, `codecell: [broken] ${BROKEN_REASON}; retrying in 1 s\n`);
+        await eventually(mcp.stderr, ` WARN [broken] ${BROKEN_REASON}; retrying in 1 s\n`);
       });
     });
   });
@@ -75,7 +74,7 @@ for (const kind of ["stdio", "http"] as const) {
     await withConfig({ everything: EVERYTHING }, async (config) => {
       await withCodecellMcp(kind, config, [], async (mcp) => {
         await mcp.connect();
-        await eventually(mcp.stderr, "\n[everything] Starting default (STDIO) server...\n");
+        await eventually(mcp.stderr, " INFO [everything] Starting default (STDIO) server...\n");
       });
     });
   });

@@ -41,6 +41,22 @@ export interface HttpServeOptions extends CodecellMcpServerOptions, HttpGuardOpt
   sessionIdleMs?: number;
   /** Notices for the operator (a non-loopback bind). Default: `console.warn`. */
   onWarning?: (message: string) => void;
+  /** Told about each HTTP request once its answer has ended (for a request log); whatever it throws is ignored. */
+  onRequest?: (request: HttpRequestRecord) => void;
+}
+
+/** One HTTP request and how it was answered. */
+export interface HttpRequestRecord {
+  /** `POST`, `GET` (a client's notification stream) or `DELETE` (a client ending its session). */
+  method: string;
+  /** The request's path. */
+  path: string;
+  /** The MCP session it belongs to (for an `initialize`, the session it opened), if any. */
+  session: string | undefined;
+  /** The HTTP status answered. */
+  status: number;
+  /** Milliseconds from the request's arrival to the end of its answer (a stream's, for streamed answers). */
+  ms: number;
 }
 
 /** A running HTTP server. */
@@ -134,6 +150,7 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpServeHan
     });
     await codecell.connect(transport);
     await transport.handleRequest(req, res, body);
+    if (transport.sessionId !== undefined) openedSessions.set(res, transport.sessionId);
     // A refused initialize leaves no MCP session behind, so nothing would ever close this codecell session.
     if (transport.sessionId === undefined || closing !== undefined) await codecell.close();
   };
@@ -182,6 +199,7 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpServeHan
   };
 
   const http = createServer((req, res) => {
+    if (options.onRequest !== undefined) recordRequest(req, res, options.onRequest);
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) reply(res, 500, error instanceof Error ? error.message : String(error), -32603);
       else res.end();
@@ -205,6 +223,28 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpServeHan
         await new Promise<void>((resolve) => http.close(() => resolve()));
       })(),
   };
+}
+
+/** The MCP session an `initialize` answered by this response opened (its id is in no request header). */
+const openedSessions = new WeakMap<ServerResponse, string>();
+
+/** Calls `onRequest` once the answer to `req` has ended (or the connection closed under it). */
+function recordRequest(req: IncomingMessage, res: ServerResponse, onRequest: (record: HttpRequestRecord) => void) {
+  const start = performance.now();
+  res.once("close", () => {
+    const header = req.headers["mcp-session-id"] ?? openedSessions.get(res);
+    try {
+      onRequest({
+        method: req.method ?? "",
+        path: new URL(req.url ?? "/", "http://localhost").pathname,
+        session: typeof header === "string" ? header : undefined,
+        status: res.statusCode,
+        ms: Math.round((performance.now() - start) * 10) / 10,
+      });
+    } catch {
+      // A request log must not break serving.
+    }
+  });
 }
 
 function boundAddress(http: Server): AddressInfo {

@@ -84,13 +84,23 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return { level, enabled, error: line("error"), warn: line("warn"), info: line("info"), debug: line("debug") };
 }
 
-/** A session `onEvent` listener that writes every event at `debug` (its type as the message, its fields as fields). */
+/**
+ * A session `onEvent` listener that writes every event at `debug`: its type as the message, its fields as fields
+ * (durations rounded to 0.1 ms).
+ */
 export function eventLogger(logger: Logger): EventListener {
   return (event: CodecellEvent) => {
     if (!logger.enabled("debug")) return;
     const { type, ...fields } = event;
-    logger.debug(type, fields);
+    const rounded = Object.entries(fields).map((
+      [key, value],
+    ) => [key, typeof value === "number" ? round(value) : value]);
+    logger.debug(type, Object.fromEntries(rounded));
   };
+}
+
+function round(value: number): number {
+  return Number.isInteger(value) ? value : Math.round(value * 10) / 10;
 }
 
 function jsonLine(time: string, level: LogLevel, msg: string, fields: LogFields): string {

@@ -60,3 +60,18 @@ test("eventLogger writes each event at debug, with its type as the message", () 
     ['{"time":"2026-12-05T08:00:00.000Z","level":"debug","msg":"sandbox.kill","sandboxId":3,"reason":"terminate"}'],
   ]);
 });
+
+test("eventLogger rounds durations to 0.1 ms and leaves whole numbers as they are", () => {
+  const { log, lines } = capture({ level: "debug" });
+  eventLogger(log)({
+    type: "cell.end",
+    cellId: "2",
+    status: "completed",
+    wallMs: 597.5063769999999,
+    outputBytes: 2,
+    toolCalls: 0,
+  });
+  assert.deepEqual(lines, [
+    "2026-12-05T08:00:00.000Z DEBUG cell.end cellId=2 status=completed wallMs=597.5 outputBytes=2 toolCalls=0",
+  ]);
+});
