@@ -32,6 +32,7 @@ const NODE_FILES = [
   "tests/events_test.ts",
   "tests/approval_test.ts",
   "tests/tracing_test.ts",
+  "tests/mcp_approval_test.ts",
   "ts/cell/actor_test.ts",
   "ts/transport/pool_test.ts",
   "ts/transport/sandbox_test.ts",

@@ -1,4 +1,5 @@
-// The README's "Observe" example type-checks and prints exactly what the README says it prints.
+// The README's "Observe" example type-checks and prints exactly what the README says it prints, and its config
+// files are valid configs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -7,6 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { parseMcpConfig } from "../ts/mcp/config.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const run = promisify(execFile);
@@ -18,7 +20,11 @@ function blocksOf(section: string): { lang: string; text: string }[] {
   assert.ok(start >= 0, `README has no "## ${section}" section`);
   const end = readme.indexOf("\n## ", start + 1);
   const body = readme.slice(start, end < 0 ? undefined : end);
-  return [...body.matchAll(/```(\w+)\n([\s\S]*?)\n```/g)].map((match) => ({ lang: match[1], text: match[2] }));
+  // A block inside a list item is indented: its lines lose that indentation.
+  return [...body.matchAll(/^( *)```(\w+)\n([\s\S]*?)\n *```/gm)].map(([, indent, lang, text]) => ({
+    lang,
+    text: text.split("\n").map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line)).join("\n"),
+  }));
 }
 
 test("the Observe example type-checks and prints what the README shows", async () => {
@@ -37,4 +43,10 @@ test("the Observe example type-checks and prints what the README shows", async (
   } finally {
     rmSync(file, { force: true });
   }
+});
+
+test("every config file the README shows for codecell mcp is valid", () => {
+  const configs = blocksOf("Put codecell in front of your MCP servers").filter(({ lang }) => lang === "json");
+  assert.equal(configs.length, 4);
+  for (const { text } of configs) assert.doesNotThrow(() => parseMcpConfig(text, "README"), text);
 });

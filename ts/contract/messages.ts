@@ -366,6 +366,30 @@ export function notificationsDroppedSlowClient(count: number): string {
 
 // ---- codecell mcp over HTTP: answers to MCP clients and notices to the operator ----
 
+/** Most characters of a call's arguments shown in {@linkcode approvalQuestion}. */
+export const APPROVAL_ARGS_PREVIEW_CHARS = 2000;
+
+/**
+ * The question `codecell mcp` puts to the client's user (MCP elicitation) before a tool call that needs approval:
+ * the tool and its arguments as JSON, cut at {@linkcode APPROVAL_ARGS_PREVIEW_CHARS} characters.
+ */
+export function approvalQuestion(toolName: string, argsJson: string): string {
+  const shown = argsJson.length <= APPROVAL_ARGS_PREVIEW_CHARS
+    ? argsJson
+    : `${argsJson.slice(0, APPROVAL_ARGS_PREVIEW_CHARS)}... (${
+      argsJson.length - APPROVAL_ARGS_PREVIEW_CHARS
+    } more characters)`;
+  return `Code written by the model wants to call the tool ${toolName} with these arguments:\n${shown}\n` +
+    `Accept to run this call once; decline to refuse it.`;
+}
+
+/**
+ * Why `codecell mcp` refused a call that needs approval (the cell reads it after "the host's approval failed: "):
+ * its client cannot ask its user.
+ */
+export const MCP_CLIENT_CANNOT_APPROVE = "this MCP client does not support elicitation, so codecell cannot ask the " +
+  "user to approve the call. Do not retry it; continue without it or ask the user";
+
 /** A request for another path than `/mcp`. */
 export const HTTP_NOT_FOUND = "not found: codecell serves MCP at /mcp";
 

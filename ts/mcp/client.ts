@@ -10,6 +10,7 @@ import { namespacedToolName } from "../tools/normalize.ts";
 import { mcpServerUnavailable, nestedCallProgress } from "../contract/messages.ts";
 import process from "node:process";
 import type { McpServerConfig } from "./config.ts";
+import { type ApprovalRule, toolNeedsApproval } from "./approval_rules.ts";
 import {
   DEFAULT_MCP_CALL_TIMEOUT_MS,
   DEFAULT_MCP_CONNECT_TIMEOUT_MS,
@@ -157,6 +158,7 @@ class ServerToolSource implements McpToolSource {
   readonly #states = new Map<McpServerConnection, ServerState>();
   readonly #retries = new Map<McpServerConnection, ReturnType<typeof setTimeout>>();
   readonly #listeners = new Set<(tools: readonly ToolDefinition[]) => void>();
+  readonly #approvalRules = new Map<McpServerConnection, ApprovalRule | undefined>();
   readonly #options: SourceOptions;
   /** Every server's usable tools (schemas checked once, here), in config order. */
   #usable: readonly UsableTool[] = Object.freeze([]);
@@ -178,6 +180,7 @@ class ServerToolSource implements McpToolSource {
       onWarning: this.#options.onWarning,
     });
     this.#connections.push(connection);
+    this.#approvalRules.set(connection, config.needsApproval);
     return connection;
   }
 
@@ -260,8 +263,9 @@ class ServerToolSource implements McpToolSource {
         skip(`another of its tools is also called \`${globalName}\``);
         continue;
       }
+      const needsApproval = toolNeedsApproval(this.#approvalRules.get(connection), tool.name);
       const usable: UsableTool = {
-        define: (listener) => mcpToolDefinition(namespace, globalName, tool, connection, listener),
+        define: (listener) => mcpToolDefinition({ namespace, globalName, tool, connection, needsApproval }, listener),
       };
       try {
         prepareTool(usable.define(undefined), globalName); // compiles the input schema now, not in a session
@@ -279,11 +283,18 @@ interface UsableTool {
   define(listener: ((progress: NestedProgress) => void) | undefined): ToolDefinition;
 }
 
+/** One tool of a server, as codecell offers it. */
+interface McpToolSpec {
+  namespace: string;
+  globalName: string;
+  tool: Tool;
+  connection: McpServerConnection;
+  /** The server's `needsApproval` rule marks this tool. */
+  needsApproval: boolean;
+}
+
 function mcpToolDefinition(
-  namespace: string,
-  globalName: string,
-  tool: Tool,
-  connection: McpServerConnection,
+  { namespace, globalName, tool, connection, needsApproval }: McpToolSpec,
   listener: ((progress: NestedProgress) => void) | undefined,
 ): ToolDefinition {
   return withResultKind(
@@ -293,6 +304,7 @@ function mcpToolDefinition(
       description: tool.description ?? tool.title ?? "",
       inputSchema: tool.inputSchema,
       outputSchema: tool.outputSchema,
+      needsApproval,
       run: (args, ctx) =>
         connection.callTool(
           tool.name,

@@ -1,7 +1,7 @@
 /**
  * The MCP servers codecell connects to, and the config file that lists them: the `mcpServers` JSON MCP clients
  * already use (`{"mcpServers": {"<name>": {"command", "args"?, "env"?, "cwd"?} | {"url", "headers"?}}}`, each
- * with an optional `"shared": true`), plus an optional `"codecell": {...}` block of session settings.
+ * with an optional `"shared": true` and `"needsApproval"`), plus an optional `"codecell": {...}` block of session settings.
  *
  * @module
  */
@@ -9,6 +9,7 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { CodecellError } from "../contract/errors.ts";
 import { type CodecellSettings, CodecellSettingsSchema } from "./settings.ts";
+import type { ApprovalRule } from "./approval_rules.ts";
 
 /** An MCP server started as a child process and spoken to over its stdio. */
 export interface McpStdioServerConfig {
@@ -22,6 +23,11 @@ export interface McpStdioServerConfig {
   cwd?: string;
   /** Over HTTP, one connection for every client instead of one per client (see {@link McpConfig}). */
   shared?: boolean;
+  /**
+   * Which of its tools pause at each call for the host's approval: all (`true`), or those whose names match one of
+   * these patterns (`*` any run of characters, `?` one), e.g. `["delete_*", "merge_pull_request"]`.
+   */
+  needsApproval?: ApprovalRule;
 }
 
 /** An MCP server reached over streamable HTTP. */
@@ -32,6 +38,11 @@ export interface McpHttpServerConfig {
   headers?: Record<string, string>;
   /** Over HTTP, one connection for every client instead of one per client (see {@link McpConfig}). */
   shared?: boolean;
+  /**
+   * Which of its tools pause at each call for the host's approval: all (`true`), or those whose names match one of
+   * these patterns (`*` any run of characters, `?` one), e.g. `["delete_*", "merge_pull_request"]`.
+   */
+  needsApproval?: ApprovalRule;
 }
 
 /** How to reach one MCP server. */
@@ -54,18 +65,25 @@ const stringRecord = z.record(z.string(), z.string({ error: "expected a string" 
 });
 
 // Loose objects: configs written for other MCP clients carry extra keys (`type`, `disabled`, ...); they are ignored.
+const needsApproval = z.union([
+  z.boolean(),
+  z.array(z.string().min(1, { error: "a tool name pattern must not be empty" })),
+], { error: "expected true, false or an array of tool name patterns" });
+
 const stdioServer = z.looseObject({
   command: z.string({ error: "expected a string" }).min(1, { error: "must not be empty" }),
   args: z.array(z.string(), { error: "expected an array of strings" }).optional(),
   env: stringRecord.optional(),
   cwd: z.string({ error: "expected a string" }).optional(),
   shared: z.boolean({ error: "expected true or false" }).optional(),
+  needsApproval: needsApproval.optional(),
 });
 
 const httpServer = z.looseObject({
   url: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }),
   headers: stringRecord.optional(),
   shared: z.boolean({ error: "expected true or false" }).optional(),
+  needsApproval: needsApproval.optional(),
 });
 
 const serverEntry = z.unknown().transform((value, ctx): McpServerConfig => {
@@ -83,13 +101,13 @@ const serverEntry = z.unknown().transform((value, ctx): McpServerConfig => {
   if (hasCommand) {
     const parsed = stdioServer.safeParse(value);
     if (!parsed.success) return reportIssues(parsed.error, ctx);
-    const { command, args, env, cwd, shared } = parsed.data;
-    return withoutUndefined({ command, args, env, cwd, shared });
+    const { command, args, env, cwd, shared, needsApproval } = parsed.data;
+    return withoutUndefined({ command, args, env, cwd, shared, needsApproval });
   }
   const parsed = httpServer.safeParse(value);
   if (!parsed.success) return reportIssues(parsed.error, ctx);
-  const { url, headers, shared } = parsed.data;
-  return withoutUndefined({ url, headers, shared });
+  const { url, headers, shared, needsApproval } = parsed.data;
+  return withoutUndefined({ url, headers, shared, needsApproval });
 });
 
 /**

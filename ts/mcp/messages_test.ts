@@ -3,12 +3,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  approvalQuestion,
   HTTP_MISSING_SESSION,
   HTTP_NOT_FOUND,
   HTTP_SHUTTING_DOWN,
   HTTP_UNAUTHORIZED,
   HTTP_UNKNOWN_SESSION,
   httpOriginNotAllowed,
+  MCP_CLIENT_CANNOT_APPROVE,
   mcpServerUnavailable,
   nestedCallProgress,
   notificationsDroppedSlowClient,
@@ -61,5 +63,24 @@ test("the HTTP endpoint's answers and notices", () => {
     remoteBindWarning("10.0.0.5"),
     "WARNING: serving MCP on 10.0.0.5, reachable from other machines; every request needs the bearer token, and " +
       "plain HTTP sends it in clear: put TLS in front of codecell",
+  );
+});
+
+test("the approval question and the refusal for a client without elicitation read as the contract says", () => {
+  assert.equal(
+    approvalQuestion("mcp__github__delete_repo", '{"repo":"x"}'),
+    'Code written by the model wants to call the tool mcp__github__delete_repo with these arguments:\n{"repo":"x"}\n' +
+      "Accept to run this call once; decline to refuse it.",
+  );
+  const long = JSON.stringify({ text: "a".repeat(2100) });
+  assert.equal(
+    approvalQuestion("t", long),
+    `Code written by the model wants to call the tool t with these arguments:\n${long.slice(0, 2000)}... ` +
+      `(${long.length - 2000} more characters)\nAccept to run this call once; decline to refuse it.`,
+  );
+  assert.equal(
+    MCP_CLIENT_CANNOT_APPROVE,
+    "this MCP client does not support elicitation, so codecell cannot ask the user to approve the call. Do not " +
+      "retry it; continue without it or ask the user",
   );
 });

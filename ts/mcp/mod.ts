@@ -43,5 +43,6 @@ export type { CodecellMcpServer, CodecellMcpServerOptions, McpTransport, Session
 export { serveStdio } from "./serve_stdio.ts";
 export type { StdioServeHandle, StdioServeOptions } from "./serve_stdio.ts";
 export { DEFAULT_MAX_SESSIONS, DEFAULT_SESSION_IDLE_MS, serveHttp } from "./serve_http.ts";
-export type { HttpServeHandle, HttpServeOptions } from "./serve_http.ts";
+export type { HttpRequestRecord, HttpServeHandle, HttpServeOptions } from "./serve_http.ts";
+export type { ApprovalRule } from "./approval_rules.ts";
 export type { HttpGuardOptions } from "./http_guard.ts";

@@ -18,8 +18,8 @@ export interface CallChannel {
 export type Fallback = (cellId: string, text: string) => void;
 
 /** The MCP calls observing cells of one session. */
-export class NotifyRouter {
-  readonly #byCell = new Map<string, CallChannel>();
+export class NotifyRouter<Channel extends CallChannel = CallChannel> {
+  readonly #byCell = new Map<string, Channel>();
   readonly #fallback: Fallback;
 
   constructor(fallback: Fallback) {
@@ -27,18 +27,23 @@ export class NotifyRouter {
   }
 
   /** An `exec` call created cell `cellId` (the session's `onCell`). */
-  beginExec(channel: CallChannel, cellId: string): void {
+  beginExec(channel: Channel, cellId: string): void {
     this.#byCell.set(cellId, channel);
   }
 
   /** A `wait` call began on `cellId`; a cell already observed keeps its observer (the second wait is refused). */
-  beginWait(channel: CallChannel, cellId: string): void {
+  beginWait(channel: Channel, cellId: string): void {
     if (!this.#byCell.has(cellId)) this.#byCell.set(cellId, channel);
   }
 
   /** A call returned: later notifications of its cell go to the fallback until someone waits on it again. */
-  end(channel: CallChannel): void {
+  end(channel: Channel): void {
     for (const [cellId, owner] of this.#byCell) if (owner === channel) this.#byCell.delete(cellId);
+  }
+
+  /** The call observing `cellId` now, if any. */
+  observer(cellId: string): Channel | undefined {
+    return this.#byCell.get(cellId);
   }
 
   /** Delivers a `notify()` from `cellId`. */

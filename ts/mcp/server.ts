@@ -13,7 +13,9 @@ import { parseExecArgs } from "../model/exec_args.ts";
 import { CODECELL_IMPLEMENTATION } from "./implementation.ts";
 import { type CallChannel, NotifyRouter } from "./notify_router.ts";
 import { NotifyQueue } from "./notify_queue.ts";
-import { notificationsDroppedSlowClient } from "../contract/messages.ts";
+import { approvalQuestion, MCP_CLIENT_CANNOT_APPROVE, notificationsDroppedSlowClient } from "../contract/messages.ts";
+import type { ApprovalRequest, Approver } from "../tools/approval.ts";
+import { MAX_TIMER_MS } from "../contract/defaults.ts";
 
 /** What a session factory is given for the connection it serves. */
 export interface SessionHooks {
@@ -28,6 +30,12 @@ export interface SessionHooks {
   toolsChanged: () => void;
   /** Registers a clean-up run after the session has closed (e.g. closing this connection's own MCP servers). */
   onClose: (cleanup: () => Promise<void>) => void;
+  /**
+   * Pass it as the session's `approve`: it asks the client's user about each call that needs approval, through MCP
+   * elicitation (a form with no fields: accept runs the call, decline or cancel refuses it). A client without
+   * elicitation gets every such call refused, with a reason the cell can read.
+   */
+  approve: Approver;
 }
 
 /** Options of {@link createCodecellMcpServer}. */
@@ -114,7 +122,9 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
     capacity: options.notifyQueueCapacity,
     sendDropped: (count) => log({ cell_id: "", text: notificationsDroppedSlowClient(count) }),
   });
-  const notifyRouter = new NotifyRouter((cellId, text) => queue.push(() => log({ cell_id: cellId, text })));
+  const notifyRouter = new NotifyRouter<CallNotifications>((cellId, text) =>
+    queue.push(() => log({ cell_id: cellId, text }))
+  );
   const cleanups: (() => Promise<void>)[] = [];
   let refresh = () => {};
   const session = await options.sessionFactory({
@@ -122,6 +132,7 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
     onProgress: ({ cellId, message }) => notifyRouter.progress(cellId, message),
     toolsChanged: () => refresh(),
     onClose: (cleanup) => void cleanups.push(cleanup),
+    approve: (request) => askClient(server, request, notifyRouter.observer(request.cellId)),
   });
   const closeSession = async () => {
     await session.close();
@@ -148,6 +159,7 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
           onCell: (cellId) => notifyRouter.beginExec(channel, cellId),
           typecheck: options.typecheck,
           yieldTimeMs: options.yieldTimeMs,
+          traceParent: traceParentOf(ctx),
         }),
       );
     } finally {
@@ -164,7 +176,7 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
     const cellId = cellIdOf(input);
     if (cellId !== undefined) notifyRouter.beginWait(channel, cellId);
     try {
-      return toCallToolResult(await session.waitTool(input));
+      return toCallToolResult(await session.waitTool(input, { traceParent: traceParentOf(ctx) }));
     } finally {
       notifyRouter.end(channel);
       await channel.flush();
@@ -206,6 +218,44 @@ const LOGGER = "codecell";
 interface CallNotifications extends CallChannel {
   /** Resolves once every notification queued so far has gone out. */
   flush(): Promise<void>;
+  /** The id of the client's request this call answers: requests to the client about its cell travel with it. */
+  readonly requestId: string | number;
+}
+
+/** Whether a client's elicitation capability covers forms: `form` declared, or a bare `{}` (from before modes). */
+function asksForms(elicitation: { form?: object; url?: object } | undefined): boolean {
+  return elicitation !== undefined && (elicitation.form !== undefined || elicitation.url === undefined);
+}
+
+/** The W3C trace context the client sent with its call (`_meta.traceparent`), to parent codecell's spans. */
+function traceParentOf(ctx: ServerContext): string | undefined {
+  const meta: unknown = ctx.mcpReq._meta;
+  if (typeof meta !== "object" || meta === null) return undefined;
+  const value: unknown = Reflect.get(meta, "traceparent");
+  return typeof value === "string" ? value : undefined;
+}
+
+/**
+ * Asks the client's user, through MCP elicitation, whether a cell's tool call may run. The question travels with
+ * the client's call observing the cell, if any (over HTTP, otherwise on the client's standing stream). Waits for as
+ * long as the cell lives: `request.signal` cancels the question when the cell ends.
+ */
+async function askClient(
+  server: McpServer,
+  request: ApprovalRequest,
+  observer: CallNotifications | undefined,
+): Promise<boolean> {
+  if (!asksForms(server.server.getClientCapabilities()?.elicitation)) throw new Error(MCP_CLIENT_CANNOT_APPROVE);
+  const answer = await server.server.elicitInput({
+    mode: "form",
+    message: approvalQuestion(request.tool, JSON.stringify(request.args) ?? String(request.args)),
+    requestedSchema: { type: "object", properties: {} },
+  }, {
+    signal: request.signal,
+    timeout: MAX_TIMER_MS,
+    ...(observer === undefined ? {} : { relatedRequestId: observer.requestId }),
+  });
+  return answer.action === "accept";
 }
 
 /**
@@ -227,6 +277,7 @@ function callChannel(ctx: ServerContext, queue: NotifyQueue): CallNotifications 
     }
   };
   return {
+    requestId: ctx.mcpReq.id,
     send(cellId, text) {
       queue.push(() =>
         quietly(Promise.all([ctx.mcpReq.log("info", { cell_id: cellId, text }, LOGGER), sendProgress(text)]))

@@ -1,0 +1,118 @@
+// `codecell mcp` as an operator runs it (README, "Observe" and "Approvals"): the config marks upstream tools as
+// needing approval, the client's user is asked through MCP elicitation, and the log on stderr has one JSON object
+// per line, with a line per HTTP request and, at debug, per cell and tool call. Over stdio and HTTP.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { CallToolResult, Client, ElicitRequest } from "@modelcontextprotocol/client";
+import { approvalQuestion } from "../ts/contract/messages.ts";
+import { deferred, eventually, FIXTURE, tempDir, withCodecellMcp, within, writeConfig } from "./mcp_helpers.ts";
+
+const CELL = 'text((await tools.mcp__fixture__echo({ text: "hi" })).content[0].text); ' +
+  "text((await tools.mcp__fixture__image({})).content[0].text);";
+
+function textsOf(result: CallToolResult): string[] {
+  return result.content.slice(1).map((block) => (block.type === "text" ? block.text : `<${block.type}>`));
+}
+
+/** Each stderr line as the object it encodes; a line that is not a JSON object fails the test. */
+function logEntries(stderr: string): Record<string, unknown>[] {
+  return stderr.split("\n").filter((line) => line !== "").map((line) => {
+    const entry: unknown = JSON.parse(line);
+    assert.ok(typeof entry === "object" && entry !== null && !Array.isArray(entry), line);
+    return Object.fromEntries(Object.entries(entry));
+  });
+}
+
+/** An elicitation-capable client that accepts every question and records it (then calls `onAsked`). */
+function accepting(asked: ElicitRequest["params"][], onAsked = () => {}) {
+  return {
+    capabilities: { elicitation: { form: {} } },
+    setup: (client: Client) =>
+      client.setRequestHandler("elicitation/create", ({ params }) => {
+        asked.push(params);
+        onAsked();
+        return { action: "accept" as const, content: {} };
+      }),
+  };
+}
+
+for (const kind of ["stdio", "http"] as const) {
+  test(`over ${kind}: config-marked upstream tools are approved through elicitation, and the log is JSON lines`, async () => {
+    const dir = tempDir();
+    try {
+      const config = writeConfig(dir.path, { fixture: { ...FIXTURE, needsApproval: ["ec*"] } });
+      await withCodecellMcp(kind, config, ["--log-level", "debug", "--log-format", "json"], async (mcp) => {
+        const asked: ElicitRequest["params"][] = [];
+        const client = await mcp.connect(accepting(asked));
+        const result = await client.callTool({ name: "exec", arguments: { code: CELL } });
+        assert.deepEqual(textsOf(result), ["echo: hi", "a tiny image"]);
+        assert.deepEqual(asked, [{
+          mode: "form",
+          message: approvalQuestion("mcp__fixture__echo", '{"text":"hi"}'),
+          requestedSchema: { type: "object", properties: {} },
+        }]);
+        // Over HTTP the exec call's line is written once its answer stream has ended.
+        const httpRequests = (stderr: string) => logEntries(stderr).filter((entry) => entry.msg === "http request");
+        if (kind === "http") {
+          await eventually(
+            mcp.stderr,
+            (stderr) => httpRequests(stderr).filter(({ status }) => status === 200).length >= 2,
+          );
+        }
+        const entries = logEntries(mcp.stderr());
+        const approvals = entries.filter((entry) => entry.msg === "tool.approval");
+        assert.deepEqual(approvals.map(({ level, tool, approved }) => ({ level, tool, approved })), [
+          { level: "debug", tool: "mcp__fixture__echo", approved: true },
+        ]);
+        const tools = entries.filter((entry) => entry.msg === "tool.end").map(({ tool, ok }) => [tool, ok]);
+        assert.deepEqual(tools, [["mcp__fixture__echo", true], ["mcp__fixture__image", true]]);
+        const requests = httpRequests(mcp.stderr());
+        if (kind === "stdio") return assert.deepEqual(requests, []);
+        // initialize, notifications/initialized, the answer to the elicitation, then the exec call, which ended last.
+        const session = requests[0].session;
+        assert.match(String(session), /^[0-9a-f-]{36}$/);
+        assert.deepEqual(
+          requests.map(({ level, method, path, status, ms, ...rest }) => ({
+            line: [level, method, path, status, typeof ms],
+            rest: Object.keys(rest).sort(),
+          })),
+          [200, 202, 202, 200].map((status) => ({
+            line: ["info", "POST", "/mcp", status, "number"],
+            rest: ["msg", "session", "time"],
+          })),
+        );
+        assert.deepEqual(new Set(requests.map((request) => request.session)), new Set([session]));
+      });
+    } finally {
+      dir.cleanup();
+    }
+  });
+}
+
+for (const kind of ["stdio", "http"] as const) {
+  test(`over ${kind}: a cell that needs approval after its exec answered still asks, and wait gets the result`, async () => {
+    const dir = tempDir();
+    try {
+      const config = writeConfig(dir.path, { fixture: { ...FIXTURE, needsApproval: true } });
+      await withCodecellMcp(kind, config, [], async (mcp) => {
+        const asked: ElicitRequest["params"][] = [];
+        const firstQuestion = deferred();
+        const client = await mcp.connect(accepting(asked, firstQuestion.resolve));
+        // The cell yields first, and the client waits on it only once it was asked: no client call observes the
+        // cell when it asks the first time (over HTTP the question takes the client's standing stream).
+        const code = `yield_control();\n${CELL}`;
+        const running = await client.callTool({ name: "exec", arguments: { code } });
+        assert.match(String(running.content[0]?.type === "text" && running.content[0].text), /^Script running/);
+        await within(30_000, "the first approval question", firstQuestion.promise);
+        const done = await client.callTool({ name: "wait", arguments: { cell_id: "1" } });
+        assert.deepEqual(textsOf(done), ["echo: hi", "a tiny image"]);
+        assert.deepEqual(asked.map(({ message }) => message.split(" with ")[0]), [
+          "Code written by the model wants to call the tool mcp__fixture__echo",
+          "Code written by the model wants to call the tool mcp__fixture__image",
+        ]);
+      });
+    } finally {
+      dir.cleanup();
+    }
+  });
+}
