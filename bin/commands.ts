@@ -100,9 +100,13 @@ function upstreamLogging(logger: Logger): { onWarning: (message: string) => void
   return { onWarning: (message) => logger.warn(message), stderr: (line) => logger.info(line) };
 }
 
-/** The session options that log its events, at `debug` (none when the log is less detailed). */
-function eventLogging(logger: Logger): Pick<SessionOptions, "onEvent"> {
-  return logger.enabled("debug") ? { onEvent: eventLogger(logger) } : {};
+/**
+ * The session options that log its events at `debug`, each line naming the MCP session when there is one (none when
+ * the log is less detailed).
+ */
+function eventLogging(logger: Logger, session?: string): Pick<SessionOptions, "onEvent"> {
+  if (!logger.enabled("debug")) return {};
+  return { onEvent: eventLogger(logger, session === undefined ? {} : { session }) };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -140,7 +144,7 @@ async function serveMcp(command: McpCommand): Promise<number> {
         onNotify: hooks.onNotify,
         approve: hooks.approve,
         onWarning,
-        ...eventLogging(logger),
+        ...eventLogging(logger, hooks.sessionId),
       });
     } catch (error) {
       await own?.close();

@@ -67,7 +67,10 @@ for (const kind of ["stdio", "http"] as const) {
         const tools = entries.filter((entry) => entry.msg === "tool.end").map(({ tool, ok }) => [tool, ok]);
         assert.deepEqual(tools, [["mcp__fixture__echo", true], ["mcp__fixture__image", true]]);
         const requests = httpRequests(mcp.stderr());
-        if (kind === "stdio") return assert.deepEqual(requests, []);
+        if (kind === "stdio") {
+          assert.ok(entries.every((entry) => !("session" in entry)));
+          return assert.deepEqual(requests, []);
+        }
         // initialize, notifications/initialized, the answer to the elicitation, then the exec call, which ended last.
         const session = requests[0].session;
         assert.match(String(session), /^[0-9a-f-]{36}$/);
@@ -82,6 +85,9 @@ for (const kind of ["stdio", "http"] as const) {
           })),
         );
         assert.deepEqual(new Set(requests.map((request) => request.session)), new Set([session]));
+        // Each event line names the MCP session it happened in.
+        const debug = entries.filter((entry) => entry.level === "debug");
+        assert.deepEqual(new Set(debug.map((entry) => entry.session)), new Set([session]));
       });
     } finally {
       dir.cleanup();

@@ -132,9 +132,11 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpServeHan
   };
 
   const startSession = async (req: IncomingMessage, res: ServerResponse, body: unknown) => {
-    const codecell = await createCodecellMcpServer(options);
+    // The id is chosen before the session exists, so the session factory can name it (in logs, for instance).
+    const sessionId = randomUUID();
+    const codecell = await createCodecellMcpServer({ ...options, sessionId });
     const transport = new NodeStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
+      sessionIdGenerator: () => sessionId,
       onsessioninitialized: (id) => {
         const open: OpenSession = { transport, codecell, busy: 0, idleTimer: undefined };
         sessions.set(id, open);

@@ -19,6 +19,8 @@ import { MAX_TIMER_MS } from "../contract/defaults.ts";
 
 /** What a session factory is given for the connection it serves. */
 export interface SessionHooks {
+  /** The MCP session id of this connection over streamable HTTP (`Mcp-Session-Id`); `undefined` over stdio. */
+  sessionId: string | undefined;
   /** Pass it as the session's `onNotify`: it forwards `notify()` to the client as MCP log messages. */
   onNotify: (notification: { cellId: string; text: string }) => void;
   /**
@@ -51,6 +53,8 @@ export interface CodecellMcpServerOptions {
   yieldTimeMs?: number;
   /** Most notifications waiting for a slow client before further ones are dropped (default 256). */
   notifyQueueCapacity?: number;
+  /** The MCP session id the transport will give this connection, if known (passed on as `SessionHooks.sessionId`). */
+  sessionId?: string;
 }
 
 /**
@@ -128,6 +132,7 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
   const cleanups: (() => Promise<void>)[] = [];
   let refresh = () => {};
   const session = await options.sessionFactory({
+    sessionId: options.sessionId,
     onNotify: ({ cellId, text }) => notifyRouter.deliver(cellId, text),
     onProgress: ({ cellId, message }) => notifyRouter.progress(cellId, message),
     toolsChanged: () => refresh(),

@@ -85,22 +85,22 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 }
 
 /**
- * A session `onEvent` listener that writes every event at `debug`: its type as the message, its fields as fields
- * (durations rounded to 0.1 ms).
+ * A session `onEvent` listener that writes every event at `debug`: its type as the message, `context` (e.g. which
+ * session) then its fields as fields (durations rounded to 0.1 ms).
  */
-export function eventLogger(logger: Logger): EventListener {
+export function eventLogger(logger: Logger, context: LogFields = {}): EventListener {
   return (event: CodecellEvent) => {
     if (!logger.enabled("debug")) return;
     const { type, ...fields } = event;
-    const rounded = Object.entries(fields).map((
-      [key, value],
-    ) => [key, typeof value === "number" ? round(value) : value]);
-    logger.debug(type, Object.fromEntries(rounded));
+    const rounded = Object.entries(fields).map(([key, value]) => [key, roundIfNumber(value)]);
+    logger.debug(type, { ...context, ...Object.fromEntries(rounded) });
   };
 }
 
-function round(value: number): number {
-  return Number.isInteger(value) ? value : Math.round(value * 10) / 10;
+/** Durations to 0.1 ms; whole numbers and other values as they are. */
+function roundIfNumber(value: unknown): unknown {
+  if (typeof value !== "number" || Number.isInteger(value)) return value;
+  return Math.round(value * 10) / 10;
 }
 
 function jsonLine(time: string, level: LogLevel, msg: string, fields: LogFields): string {

@@ -75,3 +75,11 @@ test("eventLogger rounds durations to 0.1 ms and leaves whole numbers as they ar
     "2026-12-05T08:00:00.000Z DEBUG cell.end cellId=2 status=completed wallMs=597.5 outputBytes=2 toolCalls=0",
   ]);
 });
+
+test("eventLogger puts its context fields before each event's own", () => {
+  const { log, lines } = capture({ level: "debug", format: "json" });
+  eventLogger(log, { session: "s-1" })({ type: "notify", cellId: "1", bytes: 2 });
+  assert.deepEqual(lines, [
+    '{"time":"2026-12-05T08:00:00.000Z","level":"debug","msg":"notify","session":"s-1","cellId":"1","bytes":2}',
+  ]);
+});
