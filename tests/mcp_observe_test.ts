@@ -5,7 +5,21 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { CallToolResult, Client, ElicitRequest } from "@modelcontextprotocol/client";
 import { approvalQuestion } from "../ts/contract/messages.ts";
-import { deferred, eventually, FIXTURE, tempDir, withCodecellMcp, within, writeConfig } from "./mcp_helpers.ts";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import {
+  childEnv,
+  deferred,
+  eventually,
+  FIXTURE,
+  ROOT,
+  tempDir,
+  withCodecellMcp,
+  within,
+  writeConfig,
+} from "./mcp_helpers.ts";
+
+const TOOLS_MODULE = join(ROOT, "tests/fixtures/mcp_cli_tools.ts");
 
 const CELL = 'text((await tools.mcp__fixture__echo({ text: "hi" })).content[0].text); ' +
   "text((await tools.mcp__fixture__image({})).content[0].text);";
@@ -122,3 +136,49 @@ for (const kind of ["stdio", "http"] as const) {
     }
   });
 }
+
+test("over stdio at debug, stdout carries only protocol messages and the log goes to stderr", async () => {
+  // Driven by hand: the MCP client SDK skips lines of stdout that are not JSON, so it could not tell.
+  const child = spawn(
+    "node",
+    [join(ROOT, "bin/codecell.mjs"), "mcp", "--tools", TOOLS_MODULE, "--log-level", "debug"],
+    {
+      cwd: ROOT,
+      env: childEnv(),
+      stdio: ["pipe", "pipe", "pipe"],
+    },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const initialized = deferred();
+  const executed = deferred();
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+    if (/"id":1[,}]/.test(stdout)) initialized.resolve();
+    if (/"id":2[,}]/.test(stdout)) executed.resolve();
+  });
+  const exit = new Promise((resolve) => child.once("close", resolve));
+  const send = (message: object) => child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`);
+  try {
+    send({
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+    });
+    await within(30_000, "the initialize answer", initialized.promise);
+    send({ method: "notifications/initialized" });
+    const code = 'console.log("to the model"); notify("to the client"); text(await tools.shout("hi"));';
+    send({ id: 2, method: "tools/call", params: { name: "exec", arguments: { code } } });
+    await within(30_000, "the exec answer", executed.promise);
+  } finally {
+    child.stdin.end();
+    await within(30_000, "codecell to exit", exit);
+  }
+  const messages = stdout.trimEnd().split("\n").map((line): unknown => JSON.parse(line));
+  assert.ok(messages.every((message) => typeof message === "object" && message !== null && "jsonrpc" in message));
+  assert.match(stdout, /"text":"HI"/);
+  for (const event of ["cell.start", "tool.start", "tool.end", "notify", "cell.end"]) {
+    assert.match(stderr, new RegExp(` DEBUG ${event.replace(".", "\\.")} `));
+  }
+});
