@@ -66,19 +66,30 @@ Nested tools come from the MCP servers of a config file ({"mcpServers": {"<name>
 Run "codecell <command> --help" for a command's flags.
 `;
 
-const CONFIG_FLAG = "  --config <file>       MCP servers whose tools cells can call, as mcpServers JSON";
-const TOOLS_FLAG =
-  "  --tools <module>      A .ts/.js module whose exports (default export array, or named exports) are defineTool() results";
+/** One line of a flag list: the flag and its value in the first column, the help after it. */
+function flagLine(flag: string, help: string): string {
+  return `  ${flag.padEnd(36)}${help}`;
+}
 
-const LOG_FLAGS = `  --log-level <${
-  LOG_LEVELS.join("|")
-}>   What to log on stderr (default: CODECELL_LOG, else info); debug adds
-                                      a line per cell and per tool call
-  --log-format <text|json>            One line per entry: text, or one JSON object (default text)`;
+const CONFIG_FLAG = flagLine("--config <file>", "MCP servers whose tools cells can call, as mcpServers JSON");
+const TOOLS_FLAG = flagLine(
+  "--tools <module>",
+  "A .ts/.js module whose exports (default export array, or named exports) are defineTool() results",
+);
+const HELP_FLAG = flagLine("--help", "Show this help");
+
+const LOG_FLAGS = [
+  flagLine(
+    `--log-level <${LOG_LEVELS.join("|")}>`,
+    "What to log on stderr (default: CODECELL_LOG, else info); debug adds",
+  ),
+  flagLine("", "a line per cell and per tool call"),
+  flagLine("--log-format <text|json>", "One line per entry: text, or one JSON object (default text)"),
+].join("\n");
 
 const SETTINGS_HELP = SETTING_FLAGS.map(({ flag, kind, choices, path, help }) => {
   const value = kind === "integer" ? " <n>" : kind === "choice" ? ` <${choices?.join("|")}>` : "[=true|false]";
-  return `  ${`${flag}${value}`.padEnd(36)}${help} (config: ${path.join(".")})`;
+  return flagLine(`${flag}${value}`, `${help} (config: ${path.join(".")})`);
 }).join("\n");
 
 const HELP: Record<"mcp" | "exec" | "types", string> = {
@@ -108,19 +119,20 @@ ${LOG_FLAGS}
 Session settings (flags override the config file's "codecell" block, which uses the names in parentheses):
 ${SETTINGS_HELP}
 
-  --help                              Show this help
+${HELP_FLAG}
 `,
   exec: `Usage: codecell exec <file|-> [--config <file>] [--tools <module>] [log flags]
 
 Runs one cell (a file, or stdin with "-") and prints what the model would see: the text items, images as
 [image ...]. A cell that yields is waited on until it finishes. Exits 0 when the cell completed, 1 otherwise.
-Its notify() calls go to stderr as "notify: <text>" lines, and so does the log.
+Its notify() calls go to stderr as "notify: <text>" lines (log entries with --log-format json), and so does the
+log.
 
 Flags:
 ${CONFIG_FLAG}
 ${TOOLS_FLAG}
 ${LOG_FLAGS}
-  --help                Show this help
+${HELP_FLAG}
 `,
   types: `Usage: codecell types [--config <file>] [--tools <module>]
 
@@ -130,7 +142,7 @@ inside a cell).
 Flags:
 ${CONFIG_FLAG}
 ${TOOLS_FLAG}
-  --help                Show this help
+${HELP_FLAG}
 `,
 };
 

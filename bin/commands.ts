@@ -15,7 +15,15 @@ import type { SessionHooks } from "../ts/mcp/server.ts";
 import { serveHttp } from "../ts/mcp/serve_http.ts";
 import { serveStdio } from "../ts/mcp/serve_stdio.ts";
 import type { Command, LogFlags, McpCommand } from "./cli_args.ts";
-import { createLogger, eventLogger, LOG_LEVELS, type Logger, parseLogLevel } from "../ts/session/logger.ts";
+import {
+  createLogger,
+  eventLogger,
+  LOG_LEVELS,
+  type LogFormat,
+  type Logger,
+  parseLogLevel,
+} from "../ts/session/logger.ts";
+import { escapeInvisible } from "../ts/contract/printable.ts";
 import { mergeSettings } from "../ts/mcp/settings.ts";
 import { loadToolModule } from "./tool_module.ts";
 
@@ -84,7 +92,7 @@ function sessionOptions(source: CommandTools["source"], extra: SessionOptions): 
 
 /** The logger of a command: `--log-level`, else `CODECELL_LOG`, else `info`; `--log-format`. */
 function commandLogger(flags: LogFlags): Logger {
-  const fromEnv = process.env.CODECELL_LOG || undefined;
+  const fromEnv = process.env.CODECELL_LOG?.trim() || undefined;
   const envLevel = fromEnv === undefined ? undefined : parseLogLevel(fromEnv);
   if (flags.level === undefined && fromEnv !== undefined && envLevel === undefined) {
     throw new CliFailure(
@@ -226,7 +234,7 @@ async function execOneCell(command: Extract<Command, { command: "exec" }>): Prom
   const tools = await commandTools(command, logger);
   const session = new CodeModeSession(sessionOptions(tools.source, {
     pool: 0,
-    onNotify: ({ text }) => process.stderr.write(`notify: ${text}\n`),
+    onNotify: notifyWriter(command.log.format),
     onWarning: (message) => logger.warn(message),
     ...eventLogging(logger),
   }));
@@ -242,6 +250,19 @@ async function execOneCell(command: Extract<Command, { command: "exec" }>): Prom
     await session.close();
     await tools.close();
   }
+}
+
+/**
+ * Where `codecell exec` shows a cell's `notify()` calls: on stderr whatever the log level (they are the cell's
+ * output, not log), as `notify: <text>` lines, or log entries with `--log-format json`; escaped either way, so a
+ * cell cannot forge a line.
+ */
+function notifyWriter(format: LogFormat): (notification: { cellId: string; text: string }) => void {
+  if (format === "json") {
+    const lines = createLogger({ level: "info", format });
+    return ({ cellId, text }) => lines.info("notify", { cellId, text });
+  }
+  return ({ text }) => void process.stderr.write(`notify: ${escapeInvisible(text)}\n`);
 }
 
 async function readCell(source: string): Promise<string> {
@@ -298,7 +319,8 @@ function isFailedHeader(item: ToolResponse["items"][number]): boolean {
 // codecell types
 
 async function printTypes(command: Extract<Command, { command: "types" }>): Promise<number> {
-  const logger = commandLogger({ level: undefined, format: "text" });
+  // Its output is the declarations: only problems are logged, whatever CODECELL_LOG says.
+  const logger = createLogger({ level: "warn" });
   const tools = await commandTools(command, logger);
   const session = new CodeModeSession(
     sessionOptions(tools.source, { pool: 0, onWarning: (message) => logger.warn(message) }),

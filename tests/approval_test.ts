@@ -3,8 +3,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { type ApprovalRequest, CodeModeSession, defineTool, type SessionOptions, withApproval } from "../ts/mod.ts";
-import { deferred, statusOf, textsOf } from "./util.ts";
+import {
+  APPROVAL_WITHDRAWN,
+  type ApprovalRequest,
+  CodeModeSession,
+  defineTool,
+  type SessionOptions,
+  withApproval,
+} from "../ts/mod.ts";
+import { deferred, statusOf, testIsolation, textsOf } from "./util.ts";
 
 /** A session with `delete_file` (always needs approval) and `write_file` (only outside /tmp); records handler runs. */
 async function withApprovals(
@@ -150,5 +157,38 @@ test("withApproval makes an existing tool ask, and the session reports each deci
   assert.deepEqual(decisions, [
     { type: "tool.approval", cellId: "1", callId: "2", tool: "echo", approved: true, durationMs: 0 },
     { type: "tool.approval", cellId: "1", callId: "3", tool: "echo", approved: false, durationMs: 0 },
+  ]);
+});
+
+test("an approval that fails, or is withdrawn because its cell ended, is reported too, with why", async () => {
+  const echo = withApproval(defineTool({ name: "echo", kind: "freeform", run: (input) => input }), true);
+  const decisions: unknown[] = [];
+  const hanging = deferred();
+  const session = new CodeModeSession({
+    ...testIsolation(),
+    tools: [echo],
+    approve: ({ args }) => {
+      if (args === "fail") throw new Error("the approval service is down");
+      hanging.resolve();
+      return new Promise<boolean>(() => {}); // never answers
+    },
+    onEvent: (event) => {
+      if (event.type === "tool.approval") decisions.push({ ...event, durationMs: 0 });
+    },
+  });
+  try {
+    const cell = session.exec('text(await tools.echo("fail").catch((e) => e.message)); await tools.echo("hang");', {
+      yieldTimeMs: 60_000,
+    });
+    await hanging.promise;
+    assert.equal((await session.terminate("1")).status, "terminated");
+    assert.equal((await cell).status, "terminated");
+  } finally {
+    await session.close();
+  }
+  const event = { type: "tool.approval", cellId: "1", tool: "echo", approved: false, durationMs: 0 };
+  assert.deepEqual(decisions, [
+    { ...event, callId: "1", error: "the approval service is down" },
+    { ...event, callId: "2", error: APPROVAL_WITHDRAWN },
   ]);
 });

@@ -199,6 +199,17 @@ test("codecell exec --log-level debug --log-format json logs each cell and tool 
   ]);
 });
 
+test("codecell exec shows notify() escaped as one line, or as a log entry with --log-format json", async () => {
+  const cell = 'notify("two\\nlines \\u001b[2J"); text("ok");';
+  const text = await runCodecell(["exec", "-", "--log-level", "error"], cell);
+  assert.deepEqual([text.code, text.stderr], [0, "notify: two\\u000alines \\u001b[2J\n"]);
+  const json = await runCodecell(["exec", "-", "--log-format", "json"], cell);
+  const entry: unknown = JSON.parse(json.stderr);
+  assert.ok(typeof entry === "object" && entry !== null);
+  const { time: _time, ...rest } = Object.fromEntries(Object.entries(entry));
+  assert.deepEqual([json.code, rest], [0, { level: "info", msg: "notify", cellId: "1", text: "two\nlines \u001b[2J" }]);
+});
+
 test("codecell exec calls the tools of a --tools module", async () => {
   const out = await runCodecell(
     ["exec", "-", "--tools", TOOLS_MODULE],

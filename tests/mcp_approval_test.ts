@@ -98,7 +98,7 @@ test("over MCP, a call that needs approval asks the user through elicitation and
   });
   assert.deepEqual(asked, [{
     mode: "form",
-    message: approvalQuestion("delete_file", '{"path":"/tmp/a"}'),
+    message: approvalQuestion("delete_file", '{"path":"/tmp/a"}', true),
     requestedSchema: { type: "object", properties: {} },
   }]);
 });
@@ -140,7 +140,7 @@ test("over MCP, terminating a cell while its user decides cancels the question a
     });
   };
   await withServer({ elicit }, async (client, deleted) => {
-    const running = await exec(client, `// codecell: {"yield_time_ms": 100}\n${DELETE_CELL}`);
+    const running = await exec(client, `// @exec: {"yield_time_ms": 100}\n${DELETE_CELL}`);
     assert.deepEqual(outcome(running), ["Script running with cell ID 1"]);
     await within(30_000, "the approval question", asked.promise);
     const ended = await client.callTool({ name: "wait", arguments: { cell_id: "1", terminate: true } });

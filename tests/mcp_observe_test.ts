@@ -13,6 +13,7 @@ import {
   eventually,
   FIXTURE,
   ROOT,
+  startNode,
   tempDir,
   withCodecellMcp,
   within,
@@ -37,14 +38,13 @@ function logEntries(stderr: string): Record<string, unknown>[] {
   });
 }
 
-/** An elicitation-capable client that accepts every question and records it (then calls `onAsked`). */
-function accepting(asked: ElicitRequest["params"][], onAsked = () => {}) {
+/** An elicitation-capable client that accepts every question and records it. */
+function accepting(asked: ElicitRequest["params"][]) {
   return {
     capabilities: { elicitation: { form: {} } },
     setup: (client: Client) =>
       client.setRequestHandler("elicitation/create", ({ params }) => {
         asked.push(params);
-        onAsked();
         return { action: "accept" as const, content: {} };
       }),
   };
@@ -62,7 +62,7 @@ for (const kind of ["stdio", "http"] as const) {
         assert.deepEqual(textsOf(result), ["echo: hi", "a tiny image"]);
         assert.deepEqual(asked, [{
           mode: "form",
-          message: approvalQuestion("mcp__fixture__echo", '{"text":"hi"}'),
+          message: approvalQuestion("mcp__fixture__echo", '{"text":"hi"}', true),
           requestedSchema: { type: "object", properties: {} },
         }]);
         // Over HTTP the exec call's line is written once its answer stream has ended.
@@ -110,23 +110,23 @@ for (const kind of ["stdio", "http"] as const) {
 }
 
 for (const kind of ["stdio", "http"] as const) {
-  test(`over ${kind}: a cell that needs approval after its exec answered still asks, and wait gets the result`, async () => {
+  test(`over ${kind}: a cell that yielded before a call that needs approval asks once the client waits on it`, async () => {
     const dir = tempDir();
     try {
       const config = writeConfig(dir.path, { fixture: { ...FIXTURE, needsApproval: true } });
-      await withCodecellMcp(kind, config, [], async (mcp) => {
+      await withCodecellMcp(kind, config, ["--log-level", "debug"], async (mcp) => {
         const asked: ElicitRequest["params"][] = [];
-        const firstQuestion = deferred();
-        const client = await mcp.connect(accepting(asked, firstQuestion.resolve));
-        // The cell yields first, and the client waits on it only once it was asked: no client call observes the
-        // cell when it asks the first time (over HTTP the question takes the client's standing stream).
-        const code = `yield_control();\n${CELL}`;
+        const client = await mcp.connect(accepting(asked));
+        // The pause keeps the call's frame apart from the yield's, so the exec has surely been answered by then.
+        const code = `yield_control();\nawait new Promise((resolve) => setTimeout(resolve, 500));\n${CELL}`;
         const running = await client.callTool({ name: "exec", arguments: { code } });
         assert.match(String(running.content[0]?.type === "text" && running.content[0].text), /^Script running/);
-        await within(30_000, "the first approval question", firstQuestion.promise);
+        // The call has reached the approval step, but no client call observes the cell: nobody was asked yet.
+        await eventually(mcp.stderr, " DEBUG tool.start ");
+        assert.deepEqual(asked, []);
         const done = await client.callTool({ name: "wait", arguments: { cell_id: "1" } });
         assert.deepEqual(textsOf(done), ["echo: hi", "a tiny image"]);
-        assert.deepEqual(asked.map(({ message }) => message.split(" with ")[0]), [
+        assert.deepEqual(asked.map(({ message }) => String(message).split(" with ")[0]), [
           "Code written by the model wants to call the tool mcp__fixture__echo",
           "Code written by the model wants to call the tool mcp__fixture__image",
         ]);
@@ -180,5 +180,28 @@ test("over stdio at debug, stdout carries only protocol messages and the log goe
   assert.match(stdout, /"text":"HI"/);
   for (const event of ["cell.start", "tool.start", "tool.end", "notify", "cell.end"]) {
     assert.match(stderr, new RegExp(` DEBUG ${event.replace(".", "\\.")} `));
+  }
+});
+
+test("over http, a refused request is logged with its status and without the session its header claims", async () => {
+  const server = await startNode(
+    [join(ROOT, "bin/codecell.mjs"), "mcp", "--http", "127.0.0.1:0", "--auth-token", "secret", "--log-format", "json"],
+    /serving MCP over streamable HTTP at (http:\/\/[^\s"]+)/,
+  );
+  try {
+    const refused = await fetch(server.match[1], {
+      method: "POST",
+      headers: { "content-type": "application/json", "mcp-session-id": "someone-elses-session" },
+      body: "{}",
+    });
+    await refused.body?.cancel();
+    assert.equal(refused.status, 401);
+    const requests = () => logEntries(server.stderr()).filter((entry) => entry.msg === "http request");
+    await eventually(server.stderr, (stderr) => stderr.includes('"msg":"http request"'));
+    assert.deepEqual(requests().map(({ time: _time, ms: _ms, ...rest }) => rest), [
+      { level: "info", msg: "http request", method: "POST", path: "/mcp", status: 401 },
+    ]);
+  } finally {
+    await server.stop();
   }
 });

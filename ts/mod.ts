@@ -49,7 +49,7 @@ export type {
   ToolEndEvent,
   ToolStartEvent,
 } from "./session/events.ts";
-export { TOOL_CALL_CANCELLED } from "./session/events.ts";
+export { APPROVAL_WITHDRAWN, TOOL_CALL_CANCELLED } from "./session/events.ts";
 export { createLogger, eventLogger, LOG_LEVELS, parseLogLevel } from "./session/logger.ts";
 export type { LogFields, LogFormat, Logger, LoggerOptions, LogLevel } from "./session/logger.ts";
 export type { SandboxEndReason } from "./transport/sandbox.ts";

@@ -44,7 +44,7 @@ import {
 import { releaseTypechecks, typecheckCell } from "./source/typecheck.ts";
 import type { Context, TracerProvider } from "@opentelemetry/api";
 import type { Approver } from "./tools/approval.ts";
-import { type CodecellEvent, type EventListener, EventSink } from "./session/events.ts";
+import { APPROVAL_WITHDRAWN, type CodecellEvent, type EventListener, EventSink } from "./session/events.ts";
 import { SessionTracing } from "./session/tracing.ts";
 import { CellObservation } from "./session/observe.ts";
 import { utf8ByteLength } from "./contract/defaults.ts";
@@ -392,11 +392,26 @@ export class CodeModeSession {
     if (approve === undefined) return undefined;
     return async (request) => {
       const startedAt = performance.now();
-      const approved = await approve(request);
-      const { cellId, callId, tool } = request;
-      const durationMs = performance.now() - startedAt;
-      this.#events.emit({ type: "tool.approval", cellId, callId, tool, approved: approved === true, durationMs });
-      return approved;
+      const { cellId, callId, tool, signal } = request;
+      let reported = false;
+      const report = (approved: boolean, error?: string) => {
+        if (reported) return;
+        reported = true;
+        signal.removeEventListener("abort", withdrawn);
+        const durationMs = performance.now() - startedAt;
+        const event = { type: "tool.approval", cellId, callId, tool, approved, durationMs } as const;
+        this.#events.emit(error === undefined ? event : { ...event, error });
+      };
+      const withdrawn = () => report(false, APPROVAL_WITHDRAWN);
+      signal.addEventListener("abort", withdrawn, { once: true });
+      try {
+        const approved = await approve(request);
+        report(approved === true);
+        return approved;
+      } catch (error) {
+        report(false, error instanceof Error ? error.message : String(error));
+        throw error;
+      }
     };
   }
 

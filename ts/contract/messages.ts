@@ -366,21 +366,16 @@ export function notificationsDroppedSlowClient(count: number): string {
 
 // ---- codecell mcp over HTTP: answers to MCP clients and notices to the operator ----
 
-/** Most characters of a call's arguments shown in {@linkcode approvalQuestion}. */
-export const APPROVAL_ARGS_PREVIEW_CHARS = 2000;
-
 /**
  * The question `codecell mcp` puts to the client's user (MCP elicitation) before a tool call that needs approval:
- * the tool and its arguments as JSON, cut at {@linkcode APPROVAL_ARGS_PREVIEW_CHARS} characters.
+ * the tool and a preview of its arguments, with a warning when the preview had to cut some of them.
  */
-export function approvalQuestion(toolName: string, argsJson: string): string {
-  const shown = argsJson.length <= APPROVAL_ARGS_PREVIEW_CHARS
-    ? argsJson
-    : `${argsJson.slice(0, APPROVAL_ARGS_PREVIEW_CHARS)}... (${
-      argsJson.length - APPROVAL_ARGS_PREVIEW_CHARS
-    } more characters)`;
-  return `Code written by the model wants to call the tool ${toolName} with these arguments:\n${shown}\n` +
-    `Accept to run this call once; decline to refuse it.`;
+export function approvalQuestion(toolName: string, argumentsPreview: string, complete: boolean): string {
+  const warning = complete
+    ? ""
+    : "Some arguments are cut short above; decline unless you can check them another way.\n";
+  return `Code written by the model wants to call the tool ${toolName} with these arguments:\n${argumentsPreview}\n` +
+    `${warning}Accept to run this call once; decline to refuse it.`;
 }
 
 /**

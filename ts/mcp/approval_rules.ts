@@ -23,12 +23,15 @@ export function toolNeedsApproval(rule: ApprovalRule | undefined, toolName: stri
   return rule.some((pattern) => globPattern(pattern).test(toolName));
 }
 
-/** `*` matches any run of characters and `?` one; every other character matches itself. */
+/**
+ * `*` matches any run of characters and `?` one; every other character matches itself: the regular-expression
+ * syntax characters are escaped, and nothing else is (in `u` mode, escaping another character is an error).
+ */
 function globPattern(glob: string): RegExp {
-  const source = [...glob]
-    .map((
-      char,
-    ) => (char === "*" ? "[\\s\\S]*" : char === "?" ? "[\\s\\S]" : char.replace(/[\\^$.|+()[\]{}-]/g, "\\$&")))
-    .join("");
-  return new RegExp(`^${source}$`, "u");
+  const source = [...glob].map((char) => {
+    if (char === "*") return "[\\s\\S]*";
+    if (char === "?") return "[\\s\\S]";
+    return /[\\^$.|+()[\]{}/]/.test(char) ? `\\${char}` : char;
+  });
+  return new RegExp(`^${source.join("")}$`, "u");
 }

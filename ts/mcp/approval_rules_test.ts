@@ -24,8 +24,24 @@ test("a list marks the tools named exactly or matched by * and ? globs", () => {
 });
 
 test("regular-expression characters in a pattern match only themselves", () => {
-  assert.deepEqual(
-    ["a+b", "aab", "(x)|y", "y", "[a]", "a"].map((name) => toolNeedsApproval(["a+b", "(x)|y", "[a]"], name)),
-    [true, false, true, false, true, false],
-  );
+  const rule = ["a+b", "(x)|y", "[a]", "delete-*", "a/b", "^$.{2}\\"];
+  const names = ["a+b", "aab", "(x)|y", "y", "[a]", "a", "delete-repo", "delete_repo", "a/b", "^$.{2}\\", "^$x{2}\\"];
+  assert.deepEqual(names.map((name) => [name, toolNeedsApproval(rule, name)]), [
+    ["a+b", true],
+    ["aab", false],
+    ["(x)|y", true],
+    ["y", false],
+    ["[a]", true],
+    ["a", false],
+    ["delete-repo", true],
+    ["delete_repo", false],
+    ["a/b", true],
+    ["^$.{2}\\", true],
+    ["^$x{2}\\", false],
+  ]);
+});
+
+test("a pattern of every printable ASCII character compiles and matches itself", () => {
+  const every = Array.from({ length: 95 }, (_, index) => String.fromCharCode(32 + index)).join("");
+  assert.equal(toolNeedsApproval([every], every.replace("*", "x").replace("?", "y")), true);
 });

@@ -68,15 +68,15 @@ test("the HTTP endpoint's answers and notices", () => {
 
 test("the approval question and the refusal for a client without elicitation read as the contract says", () => {
   assert.equal(
-    approvalQuestion("mcp__github__delete_repo", '{"repo":"x"}'),
+    approvalQuestion("mcp__github__delete_repo", '{"repo":"x"}', true),
     'Code written by the model wants to call the tool mcp__github__delete_repo with these arguments:\n{"repo":"x"}\n' +
       "Accept to run this call once; decline to refuse it.",
   );
-  const long = JSON.stringify({ text: "a".repeat(2100) });
   assert.equal(
-    approvalQuestion("t", long),
-    `Code written by the model wants to call the tool t with these arguments:\n${long.slice(0, 2000)}... ` +
-      `(${long.length - 2000} more characters)\nAccept to run this call once; decline to refuse it.`,
+    approvalQuestion("t", '{"a":"xx...(+5 characters)"}', false),
+    'Code written by the model wants to call the tool t with these arguments:\n{"a":"xx...(+5 characters)"}\n' +
+      "Some arguments are cut short above; decline unless you can check them another way.\n" +
+      "Accept to run this call once; decline to refuse it.",
   );
   assert.equal(
     MCP_CLIENT_CANNOT_APPROVE,

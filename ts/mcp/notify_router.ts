@@ -20,6 +20,8 @@ export type Fallback = (cellId: string, text: string) => void;
 /** The MCP calls observing cells of one session. */
 export class NotifyRouter<Channel extends CallChannel = CallChannel> {
   readonly #byCell = new Map<string, Channel>();
+  /** Who waits for a call to observe a cell (see {@linkcode nextObserver}). */
+  readonly #awaiting = new Map<string, Set<(channel: Channel) => void>>();
   readonly #fallback: Fallback;
 
   constructor(fallback: Fallback) {
@@ -29,11 +31,14 @@ export class NotifyRouter<Channel extends CallChannel = CallChannel> {
   /** An `exec` call created cell `cellId` (the session's `onCell`). */
   beginExec(channel: Channel, cellId: string): void {
     this.#byCell.set(cellId, channel);
+    this.#observed(cellId, channel);
   }
 
   /** A `wait` call began on `cellId`; a cell already observed keeps its observer (the second wait is refused). */
   beginWait(channel: Channel, cellId: string): void {
-    if (!this.#byCell.has(cellId)) this.#byCell.set(cellId, channel);
+    if (this.#byCell.has(cellId)) return;
+    this.#byCell.set(cellId, channel);
+    this.#observed(cellId, channel);
   }
 
   /** A call returned: later notifications of its cell go to the fallback until someone waits on it again. */
@@ -41,9 +46,31 @@ export class NotifyRouter<Channel extends CallChannel = CallChannel> {
     for (const [cellId, owner] of this.#byCell) if (owner === channel) this.#byCell.delete(cellId);
   }
 
-  /** The call observing `cellId` now, if any. */
-  observer(cellId: string): Channel | undefined {
-    return this.#byCell.get(cellId);
+  /**
+   * The call observing `cellId` now or, when none does, the next one to begin on it; `undefined` once `signal`
+   * aborts first.
+   */
+  nextObserver(cellId: string, signal: AbortSignal): Promise<Channel | undefined> {
+    const now = this.#byCell.get(cellId);
+    if (now !== undefined || signal.aborted) return Promise.resolve(now);
+    return new Promise((resolve) => {
+      const waiters = this.#awaiting.get(cellId) ?? new Set();
+      this.#awaiting.set(cellId, waiters);
+      const done = (channel: Channel | undefined) => {
+        waiters.delete(found);
+        if (waiters.size === 0 && this.#awaiting.get(cellId) === waiters) this.#awaiting.delete(cellId);
+        signal.removeEventListener("abort", aborted);
+        resolve(channel);
+      };
+      const found = (channel: Channel) => done(channel);
+      const aborted = () => done(undefined);
+      waiters.add(found);
+      signal.addEventListener("abort", aborted, { once: true });
+    });
+  }
+
+  #observed(cellId: string, channel: Channel): void {
+    for (const found of [...(this.#awaiting.get(cellId) ?? [])]) found(channel);
   }
 
   /** Delivers a `notify()` from `cellId`. */

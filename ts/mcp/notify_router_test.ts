@@ -47,3 +47,22 @@ test("a second wait on a cell does not take the first one's notifications", () =
   router.deliver("1", "a");
   assert.deepEqual(log, ["first 1: a"]);
 });
+
+test("nextObserver gives the call observing a cell now, else the next one to begin on it, else nothing once aborted", async () => {
+  const log: string[] = [];
+  const router = new NotifyRouter(() => {});
+  const exec = recorder("exec", log);
+  const wait = recorder("wait", log);
+  router.beginExec(exec, "1");
+  const now = await router.nextObserver("1", new AbortController().signal);
+  router.end(exec);
+  const later = router.nextObserver("1", new AbortController().signal);
+  const otherCell = router.nextObserver("2", new AbortController().signal);
+  router.beginWait(wait, "1");
+  const abandoned = new AbortController();
+  const never = router.nextObserver("3", abandoned.signal);
+  abandoned.abort();
+  assert.deepEqual([now, await later, await never], [exec, wait, undefined]);
+  router.beginWait(exec, "2");
+  assert.equal(await otherCell, exec);
+});

@@ -51,7 +51,7 @@ export interface HttpRequestRecord {
   method: string;
   /** The request's path. */
   path: string;
-  /** The MCP session it belongs to (for an `initialize`, the session it opened), if any. */
+  /** The open MCP session it was served in (for an `initialize`, the session it opened); none when refused. */
   session: string | undefined;
   /** The HTTP status answered. */
   status: number;
@@ -152,12 +152,13 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpServeHan
     });
     await codecell.connect(transport);
     await transport.handleRequest(req, res, body);
-    if (transport.sessionId !== undefined) openedSessions.set(res, transport.sessionId);
+    if (transport.sessionId !== undefined) servedSessions.set(res, transport.sessionId);
     // A refused initialize leaves no MCP session behind, so nothing would ever close this codecell session.
     if (transport.sessionId === undefined || closing !== undefined) await codecell.close();
   };
 
   const serveSession = async (open: OpenSession, req: IncomingMessage, res: ServerResponse) => {
+    if (open.transport.sessionId !== undefined) servedSessions.set(res, open.transport.sessionId);
     // A GET is the client's standing notification stream: open for as long as the session, so it is not activity.
     if (req.method === "GET") return await open.transport.handleRequest(req, res);
     open.busy++;
@@ -227,19 +228,22 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpServeHan
   };
 }
 
-/** The MCP session an `initialize` answered by this response opened (its id is in no request header). */
-const openedSessions = new WeakMap<ServerResponse, string>();
+/**
+ * The MCP session a response served: an open session the request named, or the one its `initialize` opened. A
+ * request refused before that (no token, unknown id) names no session in the log, whatever its header claims.
+ */
+const servedSessions = new WeakMap<ServerResponse, string>();
 
 /** Calls `onRequest` once the answer to `req` has ended (or the connection closed under it). */
 function recordRequest(req: IncomingMessage, res: ServerResponse, onRequest: (record: HttpRequestRecord) => void) {
   const start = performance.now();
   res.once("close", () => {
-    const header = req.headers["mcp-session-id"] ?? openedSessions.get(res);
+    const session = servedSessions.get(res);
     try {
       onRequest({
         method: req.method ?? "",
         path: new URL(req.url ?? "/", "http://localhost").pathname,
-        session: typeof header === "string" ? header : undefined,
+        session,
         status: res.statusCode,
         ms: Math.round((performance.now() - start) * 10) / 10,
       });

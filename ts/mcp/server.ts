@@ -13,9 +13,9 @@ import { parseExecArgs } from "../model/exec_args.ts";
 import { CODECELL_IMPLEMENTATION } from "./implementation.ts";
 import { type CallChannel, NotifyRouter } from "./notify_router.ts";
 import { NotifyQueue } from "./notify_queue.ts";
-import { approvalQuestion, MCP_CLIENT_CANNOT_APPROVE, notificationsDroppedSlowClient } from "../contract/messages.ts";
-import type { ApprovalRequest, Approver } from "../tools/approval.ts";
-import { MAX_TIMER_MS } from "../contract/defaults.ts";
+import { MCP_CLIENT_CANNOT_APPROVE, notificationsDroppedSlowClient } from "../contract/messages.ts";
+import type { Approver } from "../tools/approval.ts";
+import { askUser, type ObservingCall } from "./ask_user.ts";
 
 /** What a session factory is given for the connection it serves. */
 export interface SessionHooks {
@@ -34,8 +34,9 @@ export interface SessionHooks {
   onClose: (cleanup: () => Promise<void>) => void;
   /**
    * Pass it as the session's `approve`: it asks the client's user about each call that needs approval, through MCP
-   * elicitation (a form with no fields: accept runs the call, decline or cancel refuses it). A client without
-   * elicitation gets every such call refused, with a reason the cell can read.
+   * elicitation (a form with no fields: accept runs the call, decline or cancel refuses it), sent with the client's
+   * `exec` or `wait` call observing the cell; a cell that no call observes (it yielded) asks once the client waits
+   * on it again. A client without form elicitation gets every such call refused, with a reason the cell can read.
    */
   approve: Approver;
 }
@@ -137,7 +138,14 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
     onProgress: ({ cellId, message }) => notifyRouter.progress(cellId, message),
     toolsChanged: () => refresh(),
     onClose: (cleanup) => void cleanups.push(cleanup),
-    approve: (request) => askClient(server, request, notifyRouter.observer(request.cellId)),
+    approve: (request) => {
+      if (!asksForms(server.server.getClientCapabilities()?.elicitation)) throw new Error(MCP_CLIENT_CANNOT_APPROVE);
+      return askUser(
+        request,
+        (cellId, signal) => notifyRouter.nextObserver(cellId, signal),
+        (params, options) => server.server.elicitInput(params, options),
+      );
+    },
   });
   const closeSession = async () => {
     await session.close();
@@ -168,6 +176,7 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
         }),
       );
     } finally {
+      channel.finish();
       notifyRouter.end(channel);
       await channel.flush();
     }
@@ -183,6 +192,7 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
     try {
       return toCallToolResult(await session.waitTool(input, { traceParent: traceParentOf(ctx) }));
     } finally {
+      channel.finish();
       notifyRouter.end(channel);
       await channel.flush();
     }
@@ -220,11 +230,11 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
 const LOGGER = "codecell";
 
 /** The notifications of one call, which must all be sent before its answer (a progress update after it is lost). */
-interface CallNotifications extends CallChannel {
+interface CallNotifications extends CallChannel, ObservingCall {
   /** Resolves once every notification queued so far has gone out. */
   flush(): Promise<void>;
-  /** The id of the client's request this call answers: requests to the client about its cell travel with it. */
-  readonly requestId: string | number;
+  /** Marks the call answered: it no longer observes its cell. */
+  finish(): void;
 }
 
 /** Whether a client's elicitation capability covers forms: `form` declared, or a bare `{}` (from before modes). */
@@ -238,29 +248,6 @@ function traceParentOf(ctx: ServerContext): string | undefined {
   if (typeof meta !== "object" || meta === null) return undefined;
   const value: unknown = Reflect.get(meta, "traceparent");
   return typeof value === "string" ? value : undefined;
-}
-
-/**
- * Asks the client's user, through MCP elicitation, whether a cell's tool call may run. The question travels with
- * the client's call observing the cell, if any (over HTTP, otherwise on the client's standing stream). Waits for as
- * long as the cell lives: `request.signal` cancels the question when the cell ends.
- */
-async function askClient(
-  server: McpServer,
-  request: ApprovalRequest,
-  observer: CallNotifications | undefined,
-): Promise<boolean> {
-  if (!asksForms(server.server.getClientCapabilities()?.elicitation)) throw new Error(MCP_CLIENT_CANNOT_APPROVE);
-  const answer = await server.server.elicitInput({
-    mode: "form",
-    message: approvalQuestion(request.tool, JSON.stringify(request.args) ?? String(request.args)),
-    requestedSchema: { type: "object", properties: {} },
-  }, {
-    signal: request.signal,
-    timeout: MAX_TIMER_MS,
-    ...(observer === undefined ? {} : { relatedRequestId: observer.requestId }),
-  });
-  return answer.action === "accept";
 }
 
 /**
@@ -281,8 +268,15 @@ function callChannel(ctx: ServerContext, queue: NotifyQueue): CallNotifications 
       // The client left meanwhile: the notification has nowhere to go.
     }
   };
+  let answered = false;
   return {
     requestId: ctx.mcpReq.id,
+    get answered() {
+      return answered;
+    },
+    finish() {
+      answered = true;
+    },
     send(cellId, text) {
       queue.push(() =>
         quietly(Promise.all([ctx.mcpReq.log("info", { cell_id: cellId, text }, LOGGER), sendProgress(text)]))

@@ -91,7 +91,13 @@ export type ToolEndEvent =
 /** Host-facing text of a tool call that never answered because its cell ended first. */
 export const TOOL_CALL_CANCELLED = "cancelled: the cell ended before the call did";
 
-/** The session asked the host's `approve` about a tool call, and got an answer. */
+/** Host-facing text of an approval the host had not given when the call's cell ended. */
+export const APPROVAL_WITHDRAWN = "withdrawn: the cell ended before the host decided";
+
+/**
+ * The session asked the host's `approve` about a tool call, and the question ended: with an answer, with `approve`
+ * failing, or with the cell ending first (whichever came first).
+ */
 export interface ToolApprovalEvent {
   /** The event's kind. */
   type: "tool.approval";
@@ -105,6 +111,8 @@ export interface ToolApprovalEvent {
   approved: boolean;
   /** Milliseconds the call waited for the answer. */
   durationMs: number;
+  /** Why there was no answer: `approve` failed (its error's message), or {@linkcode APPROVAL_WITHDRAWN}. */
+  error?: string;
 }
 
 /** A cell's stored-value writes joined the session's values (a cell that finished, completed or failed). */

@@ -1,12 +1,14 @@
 /**
  * A small structured logger for hosts and the `codecell` command (docs/architecture.md "Observe"): leveled lines
  * on stderr, as `key=value` text or one JSON object per line, never on stdout (a stdio MCP server's stdout carries
- * only the protocol). {@linkcode eventLogger} writes a session's events to it at `debug`.
+ * only the protocol). Messages and values come from cells and MCP servers too, so a line can never be split or
+ * overwritten: control, bidi and separator characters are written as escapes (see `escapeInvisible`). {@linkcode eventLogger} writes a session's events to it at `debug`.
  *
  * @module
  */
 import { z } from "zod";
 import type { CodecellEvent, EventListener } from "./events.ts";
+import { escapeInvisible } from "../contract/printable.ts";
 
 /** The levels, most severe first; a logger at a level writes that level and the ones before it. */
 export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
@@ -106,19 +108,19 @@ function roundIfNumber(value: unknown): unknown {
 function jsonLine(time: string, level: LogLevel, msg: string, fields: LogFields): string {
   // The fixed keys come first, and a field of the same name cannot replace them.
   const { time: _time, level: _level, msg: _msg, ...rest } = fields;
-  return JSON.stringify({ time, level, msg, ...rest });
+  return escapeInvisible(JSON.stringify({ time, level, msg, ...rest }));
 }
 
 function textLine(time: string, level: LogLevel, message: string, fields: LogFields): string {
   const pairs = Object.entries(fields)
     .filter(([, value]) => value !== undefined)
     .map(([key, value]) => `${key}=${textValue(value)}`);
-  return [time, level.toUpperCase(), message, ...pairs].join(" ");
+  return [time, level.toUpperCase(), escapeInvisible(message), ...pairs].join(" ");
 }
 
 /** A field's value in a text line: bare when it is a plain word or number, else JSON (quoted, escaped). */
 function textValue(value: unknown): string {
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (typeof value === "string" && /^[\w.:/@-]+$/.test(value)) return value;
-  return JSON.stringify(value) ?? String(value);
+  return escapeInvisible(JSON.stringify(value) ?? String(value));
 }

@@ -83,3 +83,19 @@ test("eventLogger puts its context fields before each event's own", () => {
     '{"time":"2026-12-05T08:00:00.000Z","level":"debug","msg":"notify","session":"s-1","cellId":"1","bytes":2}',
   ]);
 });
+
+test("text from cells and servers cannot split, forge or overwrite a line, in either format", () => {
+  const forged = "zz\n2026-12-05T12:00:00.000Z ERROR forged\r\u001b[2J\u202e\u0085";
+  const text = capture({ level: "info" });
+  text.log.info(`[fx] ${forged}`, { tool: forged });
+  const json = capture({ level: "info", format: "json" });
+  json.log.info(`[fx] ${forged}`, { tool: forged });
+  // A message is escaped as it is; a value is JSON text (\n, \r), escaped too.
+  const inMessage = "zz\\u000a2026-12-05T12:00:00.000Z ERROR forged\\u000d\\u001b[2J\\u202e\\u0085";
+  const inJson = "zz\\n2026-12-05T12:00:00.000Z ERROR forged\\r\\u001b[2J\\u202e\\u0085";
+  assert.deepEqual([...text.lines, ...json.lines], [
+    `2026-12-05T08:00:00.000Z INFO [fx] ${inMessage} tool="${inJson}"`,
+    `{"time":"2026-12-05T08:00:00.000Z","level":"info","msg":"[fx] ${inJson}","tool":"${inJson}"}`,
+  ]);
+  assert.deepEqual(JSON.parse(json.lines[0]).tool, forged);
+});

@@ -1,0 +1,69 @@
+/**
+ * A tool call's arguments as a person is shown them before approving the call (README, "Approvals, logs and
+ * traces"). The arguments come from a model-written cell, so the preview must not let them hide anything: every
+ * top-level key is listed in order (a long value is cut, not skipped), characters that reorder or hide text
+ * (controls, bidi and other format characters, line separators) are written as JSON escapes, cuts never split
+ * a character, and whenever anything was cut the preview says it is incomplete.
+ *
+ * @module
+ */
+import { escapeInvisible } from "../contract/printable.ts";
+
+/** Most characters of one top-level value (or key) shown; the rest is replaced by a count. */
+export const PREVIEW_VALUE_CHARS = 300;
+
+/** Most characters of the whole preview; keys past it are counted, not shown. */
+export const PREVIEW_TOTAL_CHARS = 4000;
+
+/** What a person is shown of a call's arguments. */
+export interface ArgumentsPreview {
+  /** JSON-like text: the arguments, with long values cut (`...(+<n> characters)`). */
+  text: string;
+  /** `false` when anything was cut: the person did not see every argument in full. */
+  complete: boolean;
+}
+
+/**
+ * The preview of `args` (validated arguments: a JSON object, or a freeform tool's string).
+ *
+ * @example
+ * ```ts
+ * previewArguments({ path: "/tmp/a" }); // { text: '{"path":"/tmp/a"}', complete: true }
+ * ```
+ */
+export function previewArguments(args: unknown): ArgumentsPreview {
+  if (typeof args !== "object" || args === null || Array.isArray(args)) {
+    const value = cut(json(args), PREVIEW_TOTAL_CHARS);
+    return { text: value.text, complete: value.complete };
+  }
+  const entries = Object.entries(args);
+  const parts: string[] = [];
+  let complete = true;
+  let length = 2;
+  for (const [index, [key, value]] of entries.entries()) {
+    const shownKey = cut(json(key), PREVIEW_VALUE_CHARS);
+    const shownValue = cut(json(value), PREVIEW_VALUE_CHARS);
+    const part = `${shownKey.text}:${shownValue.text}`;
+    if (length + part.length > PREVIEW_TOTAL_CHARS) {
+      parts.push(`...(+${entries.length - index} more keys)`);
+      complete = false;
+      break;
+    }
+    parts.push(part);
+    length += part.length + 1;
+    complete &&= shownKey.complete && shownValue.complete;
+  }
+  return { text: `{${parts.join(",")}}`, complete };
+}
+
+/** JSON text of a value with every character that can hide or reorder text escaped. */
+function json(value: unknown): string {
+  return escapeInvisible(JSON.stringify(value) ?? String(value));
+}
+
+/** `text` cut to `max` characters (whole code points), with the count of the rest. */
+function cut(text: string, max: number): { text: string; complete: boolean } {
+  const chars = [...text];
+  if (chars.length <= max) return { text, complete: true };
+  return { text: `${chars.slice(0, max).join("")}...(+${chars.length - max} characters)`, complete: false };
+}

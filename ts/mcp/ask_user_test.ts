@@ -1,0 +1,63 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ProtocolError } from "@modelcontextprotocol/server";
+import { askUser, type Elicit, type ObservingCall } from "./ask_user.ts";
+import { approvalQuestion } from "../contract/messages.ts";
+
+function request(signal = new AbortController().signal) {
+  return { cellId: "1", callId: "1", tool: "delete_file", args: { path: "/tmp/a" }, signal };
+}
+
+/** Observers handed out in turn, and the elicitations sent (with the request each travelled with). */
+function fakes(observers: ObservingCall[], answers: ((requestId: string | number) => Promise<{ action: string }>)[]) {
+  const sent: (string | number)[] = [];
+  const messages: string[] = [];
+  const nextObserver = () => Promise.resolve(observers.shift());
+  const elicit: Elicit = (params, options) => {
+    sent.push(options.relatedRequestId);
+    messages.push(params.message);
+    const answer = answers.shift();
+    return answer === undefined ? Promise.reject(new Error("no answer scripted")) : answer(options.relatedRequestId);
+  };
+  return { sent, messages, nextObserver, elicit };
+}
+
+test("the question travels with the observing call, and only accept approves", async () => {
+  for (const [action, approved] of [["accept", true], ["decline", false], ["cancel", false]] as const) {
+    const { sent, messages, nextObserver, elicit } = fakes([{ requestId: 7, answered: false }], [
+      () => Promise.resolve({ action }),
+    ]);
+    assert.equal(await askUser(request(), nextObserver, elicit), approved, action);
+    assert.deepEqual([sent, messages], [[7], [approvalQuestion("delete_file", '{"path":"/tmp/a"}', true)]]);
+  }
+});
+
+test("a question whose call was answered as it was sent is asked again with the next call", async () => {
+  const { sent, nextObserver, elicit } = fakes([{ requestId: 1, answered: true }, { requestId: 2, answered: false }], [
+    () => Promise.reject(new Error("No connection established for request ID: 1")),
+    () => Promise.resolve({ action: "accept" }),
+  ]);
+  assert.equal(await askUser(request(), nextObserver, elicit), true);
+  assert.deepEqual(sent, [1, 2]);
+});
+
+test("a client's error answer, or a failure while the call is open, fails the approval without asking again", async () => {
+  const clientError = new ProtocolError(-32603, "the dialog crashed");
+  const cases: [ObservingCall, Error][] = [
+    [{ requestId: 1, answered: true }, clientError],
+    [{ requestId: 1, answered: false }, new Error("stream closed")],
+  ];
+  for (const [observer, error] of cases) {
+    const { sent, nextObserver, elicit } = fakes([observer, { requestId: 2, answered: false }], [
+      () => Promise.reject(error),
+    ]);
+    await assert.rejects(askUser(request(), nextObserver, elicit), error);
+    assert.deepEqual(sent, [1]);
+  }
+});
+
+test("no observing call before the cell ends means no question and no approval", async () => {
+  const { sent, nextObserver, elicit } = fakes([], []);
+  assert.equal(await askUser(request(), nextObserver, elicit), false);
+  assert.deepEqual(sent, []);
+});
