@@ -103,9 +103,16 @@ function commandLogger(flags: LogFlags): Logger {
   return createLogger({ level: flags.level ?? envLevel ?? "info", format: flags.format });
 }
 
-/** How the MCP servers of a config report to the log: problems at `warn`, each line of their stderr at `info`. */
-function upstreamLogging(logger: Logger): { onWarning: (message: string) => void; stderr: (line: string) => void } {
-  return { onWarning: (message) => logger.warn(message), stderr: (line) => logger.info(line) };
+/**
+ * How the MCP servers of a config report to the log: problems at `warn`, each line of their stderr at `info`; the
+ * servers of one HTTP client name its MCP session.
+ */
+function upstreamLogging(
+  logger: Logger,
+  session?: string,
+): { onWarning: (message: string) => void; stderr: (line: string) => void } {
+  const fields = session === undefined ? {} : { session };
+  return { onWarning: (message) => logger.warn(message, fields), stderr: (line) => logger.info(line, fields) };
 }
 
 /**
@@ -138,7 +145,9 @@ async function serveMcp(command: McpCommand): Promise<number> {
   const sharedTools = await mcpTools(shared, upstream);
   const { typecheck, yieldTimeMs, ...sessionSettings } = settings;
   const sessionFactory = async (hooks: SessionHooks) => {
-    const own = Object.keys(perClient).length === 0 ? undefined : await mcpTools(perClient, upstream);
+    const own = Object.keys(perClient).length === 0
+      ? undefined
+      : await mcpTools(perClient, upstreamLogging(logger, hooks.sessionId));
     try {
       const parts = [moduleTools, sharedTools.withProgress(hooks.onProgress)];
       if (own !== undefined) {

@@ -150,6 +150,26 @@ test("over MCP, terminating a cell while its user decides cancels the question a
   });
 });
 
+test("over MCP, a yielded cell asks once the client waits on it, also when the wait names it with a number", async () => {
+  const asked: string[] = [];
+  const elicit: Elicit = ({ params }) => {
+    asked.push(params.message.split("\n")[0]);
+    return { action: "accept", content: {} };
+  };
+  await withServer({ elicit }, async (client, deleted) => {
+    const code =
+      `// @exec: {"yield_time_ms": 100}\nawait new Promise((resolve) => setTimeout(resolve, 1000));\n${DELETE_CELL}`;
+    assert.deepEqual(outcome(await exec(client, code)), ["Script running with cell ID 1"]);
+    assert.deepEqual(asked, []);
+    const done = await client.callTool({ name: "wait", arguments: { cell_id: 1, yield_time_ms: 30_000 } });
+    assert.deepEqual(outcome(done), ["Script completed", "deleted /tmp/a"]);
+    assert.deepEqual([asked, deleted], [
+      ["Code written by the model wants to call the tool delete_file with these arguments:"],
+      ["/tmp/a"],
+    ]);
+  });
+});
+
 test("over MCP, the client's _meta.traceparent parents the spans of exec and its cell", async () => {
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });

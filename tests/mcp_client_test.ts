@@ -159,6 +159,48 @@ test("a server's list_changed notification gives the session's next cell the new
   });
 });
 
+test("a tool name two servers give is refused for both, so neither can take the other's tool", async () => {
+  await withMcpSession({ h: FIXTURE, h__x: FIXTURE }, async (session, mcp, warnings) => {
+    const changed = deferred();
+    const unsubscribe = mcp.onChange(() => changed.resolve());
+    // Server `h` adds `x__echo`: as `mcp__h__x__echo` it would clash with server `h__x`'s `echo`.
+    await session.execTool('await tools.mcp__h__add_tool({ name: "x__echo" });');
+    await within(10_000, "the tools change", changed.promise);
+    unsubscribe();
+    const names = mcp.tools().map((tool) => `${tool.namespace}__${tool.name}`);
+    assert.deepEqual(names.filter((name) => name.includes("echo")), ["mcp__h__echo"]);
+    assert.deepEqual(warnings, ["tool `mcp__h__x__echo` is not available: 2 MCP servers give a tool that name"]);
+  });
+});
+
+test("config approval patterns match a tool by its server name or the names cells see; one matching none is reported", async () => {
+  const servers = { fixture: { ...FIXTURE, needsApproval: ["echo", "mcp__fixture__ima*", "delete_*"] } };
+  await withMcpSession(servers, async (_session, mcp, warnings) => {
+    const asked: string[] = [];
+    const session = new CodeModeSession({
+      toolSource: mcp,
+      pool: 0,
+      approve: ({ tool }) => {
+        asked.push(tool);
+        return true;
+      },
+    });
+    try {
+      const out = await session.execTool(
+        'await tools.mcp__fixture__echo({ text: "a" }); await tools.mcp__fixture__image({}); ' +
+          "await tools.mcp__fixture__stats({});",
+      );
+      assert.equal(statusOf(out), "Script completed", JSON.stringify(out));
+    } finally {
+      await session.close();
+    }
+    assert.deepEqual(asked, ["mcp__fixture__echo", "mcp__fixture__image"]);
+    assert.deepEqual(warnings, [
+      '[fixture] needsApproval pattern "delete_*" matches none of its tools, so it guards nothing',
+    ]);
+  });
+});
+
 test("terminating a cell cancels its in-flight MCP request", async () => {
   await withMcpSession({ fixture: FIXTURE }, async (session) => {
     const waiting = await session.execTool(

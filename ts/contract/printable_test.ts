@@ -11,3 +11,11 @@ test("controls, bidi, zero-width, tag and separator characters become JSON escap
   );
   assert.equal(JSON.parse(`"${escaped}"`), text);
 });
+
+test("characters drawn as nothing are escaped too: variation selectors, fillers, the grapheme joiner", () => {
+  const hidden = "path\u034F \u3164 \uFFA0 \u115F x\uFE0F \u{E0100}\u{E01EF} \u180B";
+  assert.equal(
+    escapeInvisible(hidden),
+    "path\\u034f \\u3164 \\uffa0 \\u115f x\\ufe0f \\udb40\\udd00\\udb40\\uddef \\u180b",
+  );
+});

@@ -2,14 +2,14 @@
  * A tool call's arguments as a person is shown them before approving the call (README, "Approvals, logs and
  * traces"). The arguments come from a model-written cell, so the preview must not let them hide anything: every
  * top-level key is listed in order (a long value is cut, not skipped), characters that reorder or hide text
- * (controls, bidi and other format characters, line separators) are written as JSON escapes, cuts never split
- * a character, and whenever anything was cut the preview says it is incomplete.
+ * (controls, bidi and other format characters, line separators, default-ignorables) are written as JSON escapes,
+ * cuts never split a character, and whenever anything was cut the preview says it is incomplete.
  *
  * @module
  */
 import { escapeInvisible } from "../contract/printable.ts";
 
-/** Most characters of one top-level value (or key) shown; the rest is replaced by a count. */
+/** Most characters (UTF-16 units) of one top-level value's (or key's) JSON shown; the rest is replaced by a count. */
 export const PREVIEW_VALUE_CHARS = 300;
 
 /** Most characters of the whole preview; keys past it are counted, not shown. */
@@ -32,17 +32,14 @@ export interface ArgumentsPreview {
  * ```
  */
 export function previewArguments(args: unknown): ArgumentsPreview {
-  if (typeof args !== "object" || args === null || Array.isArray(args)) {
-    const value = cut(json(args), PREVIEW_TOTAL_CHARS);
-    return { text: value.text, complete: value.complete };
-  }
+  if (typeof args !== "object" || args === null || Array.isArray(args)) return shown(args, PREVIEW_TOTAL_CHARS);
   const entries = Object.entries(args);
   const parts: string[] = [];
   let complete = true;
   let length = 2;
   for (const [index, [key, value]] of entries.entries()) {
-    const shownKey = cut(json(key), PREVIEW_VALUE_CHARS);
-    const shownValue = cut(json(value), PREVIEW_VALUE_CHARS);
+    const shownKey = shown(key, PREVIEW_VALUE_CHARS);
+    const shownValue = shown(value, PREVIEW_VALUE_CHARS);
     const part = `${shownKey.text}:${shownValue.text}`;
     if (length + part.length > PREVIEW_TOTAL_CHARS) {
       parts.push(`...(+${entries.length - index} more keys)`);
@@ -56,14 +53,16 @@ export function previewArguments(args: unknown): ArgumentsPreview {
   return { text: `{${parts.join(",")}}`, complete };
 }
 
-/** JSON text of a value with every character that can hide or reorder text escaped. */
-function json(value: unknown): string {
-  return escapeInvisible(JSON.stringify(value) ?? String(value));
-}
-
-/** `text` cut to `max` characters (whole code points), with the count of the rest. */
-function cut(text: string, max: number): { text: string; complete: boolean } {
-  const chars = [...text];
-  if (chars.length <= max) return { text, complete: true };
-  return { text: `${chars.slice(0, max).join("")}...(+${chars.length - max} characters)`, complete: false };
+/**
+ * A value's JSON text, cut to `max` UTF-16 units (never inside a character or after a lone escaping backslash)
+ * before its invisible characters are escaped, so a huge value costs one `JSON.stringify` and no more.
+ */
+function shown(value: unknown, max: number): ArgumentsPreview {
+  const json = JSON.stringify(value) ?? String(value);
+  if (json.length <= max) return { text: escapeInvisible(json), complete: true };
+  let end = max;
+  if (/[\uD800-\uDBFF]/.test(json[end - 1])) end--;
+  const trailingBackslashes = /\\*$/.exec(json.slice(Math.max(0, end - 8), end))?.[0].length ?? 0;
+  if (trailingBackslashes % 2 === 1) end--;
+  return { text: `${escapeInvisible(json.slice(0, end))}...(+${json.length - end} characters)`, complete: false };
 }

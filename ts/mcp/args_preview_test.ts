@@ -34,9 +34,26 @@ test("controls, bidi and other invisible characters are escaped, and a cut never
     text: '{"a":"x\\u202egnp.exe","b":"\\u001b[2J\\r\\u2028","c":"\\udb40\\udc41"}',
     complete: true,
   });
+  // 400 emoji are 802 UTF-16 units of JSON; a cut at 300 would split the 150th.
   const emoji = "😀".repeat(400);
   assert.deepEqual(previewArguments({ e: emoji }), {
-    text: `{"e":"${"😀".repeat(PREVIEW_VALUE_CHARS - 1)}...(+${402 - PREVIEW_VALUE_CHARS} characters)}`,
+    text: `{"e":"${"😀".repeat(149)}...(+503 characters)}`,
+    complete: false,
+  });
+  // A cut right after a backslash would leave half an escape.
+  const escapes = `${"a".repeat(PREVIEW_VALUE_CHARS - 2)}\n`;
+  assert.deepEqual(previewArguments({ s: escapes }), {
+    text: `{"s":"${"a".repeat(PREVIEW_VALUE_CHARS - 2)}...(+3 characters)}`,
+    complete: false,
+  });
+});
+
+test("a huge value is cut before its characters are escaped, and the count says how much is not shown", () => {
+  const huge = "\u202e".repeat(8 * 1024 * 1024);
+  assert.deepEqual(previewArguments({ huge }), {
+    text: `{"huge":"${"\\u202e".repeat(PREVIEW_VALUE_CHARS - 1)}...(+${
+      8 * 1024 * 1024 + 2 - PREVIEW_VALUE_CHARS
+    } characters)}`,
     complete: false,
   });
 });

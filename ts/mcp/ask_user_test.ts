@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ProtocolError } from "@modelcontextprotocol/server";
-import { askUser, type Elicit, type ObservingCall } from "./ask_user.ts";
+import { askUser, type Elicit, type ObservingCall, oneAtATime, type Turn } from "./ask_user.ts";
 import { approvalQuestion } from "../contract/messages.ts";
 
 function request(signal = new AbortController().signal) {
@@ -19,25 +19,26 @@ function fakes(observers: ObservingCall[], answers: ((requestId: string | number
     const answer = answers.shift();
     return answer === undefined ? Promise.reject(new Error("no answer scripted")) : answer(options.relatedRequestId);
   };
-  return { sent, messages, nextObserver, elicit };
+  const turn: Turn = (_signal, ask) => ask();
+  return { sent, messages, via: { nextObserver, elicit, turn } };
 }
 
 test("the question travels with the observing call, and only accept approves", async () => {
   for (const [action, approved] of [["accept", true], ["decline", false], ["cancel", false]] as const) {
-    const { sent, messages, nextObserver, elicit } = fakes([{ requestId: 7, answered: false }], [
+    const { sent, messages, via } = fakes([{ requestId: 7, answered: false }], [
       () => Promise.resolve({ action }),
     ]);
-    assert.equal(await askUser(request(), nextObserver, elicit), approved, action);
+    assert.equal(await askUser(request(), via), approved, action);
     assert.deepEqual([sent, messages], [[7], [approvalQuestion("delete_file", '{"path":"/tmp/a"}', true)]]);
   }
 });
 
 test("a question whose call was answered as it was sent is asked again with the next call", async () => {
-  const { sent, nextObserver, elicit } = fakes([{ requestId: 1, answered: true }, { requestId: 2, answered: false }], [
+  const { sent, via } = fakes([{ requestId: 1, answered: true }, { requestId: 2, answered: false }], [
     () => Promise.reject(new Error("No connection established for request ID: 1")),
     () => Promise.resolve({ action: "accept" }),
   ]);
-  assert.equal(await askUser(request(), nextObserver, elicit), true);
+  assert.equal(await askUser(request(), via), true);
   assert.deepEqual(sent, [1, 2]);
 });
 
@@ -48,16 +49,39 @@ test("a client's error answer, or a failure while the call is open, fails the ap
     [{ requestId: 1, answered: false }, new Error("stream closed")],
   ];
   for (const [observer, error] of cases) {
-    const { sent, nextObserver, elicit } = fakes([observer, { requestId: 2, answered: false }], [
+    const { sent, via } = fakes([observer, { requestId: 2, answered: false }], [
       () => Promise.reject(error),
     ]);
-    await assert.rejects(askUser(request(), nextObserver, elicit), error);
+    await assert.rejects(askUser(request(), via), error);
     assert.deepEqual(sent, [1]);
   }
 });
 
 test("no observing call before the cell ends means no question and no approval", async () => {
-  const { sent, nextObserver, elicit } = fakes([], []);
-  assert.equal(await askUser(request(), nextObserver, elicit), false);
+  const { sent, via } = fakes([], []);
+  assert.equal(await askUser(request(), via), false);
   assert.deepEqual(sent, []);
+});
+
+test("questions take turns: each starts once the earlier ones ended, and a withdrawn one lets no later one overtake", async () => {
+  const turn = oneAtATime();
+  const log: string[] = [];
+  let answerFirst!: (answer: string) => void;
+  const first = new Promise<string>((resolve) => (answerFirst = resolve));
+  const withdrawn = new AbortController();
+  const ask = (name: string, answer: Promise<string>) => () => {
+    log.push(`ask ${name}`);
+    return answer;
+  };
+  const one = turn(new AbortController().signal, ask("one", first));
+  const two = turn(withdrawn.signal, ask("two", Promise.resolve("2")));
+  const three = turn(new AbortController().signal, ask("three", Promise.resolve("3")));
+  withdrawn.abort();
+  assert.equal(await two, undefined);
+  // Give a third question that wrongly overtook the first every chance to start before the first is answered.
+  await new Promise((resolve) => setImmediate(resolve));
+  log.push("one answered");
+  answerFirst("1");
+  assert.deepEqual([await one, await three], ["1", "3"]);
+  assert.deepEqual(log, ["ask one", "one answered", "ask three"]);
 });

@@ -6,11 +6,11 @@
  */
 import type { Tool } from "@modelcontextprotocol/client";
 import { defineTool, prepareTool, type ToolDefinition, withResultKind } from "../tools/define.ts";
-import { namespacedToolName } from "../tools/normalize.ts";
+import { namespacedToolName, normalizeToolName } from "../tools/normalize.ts";
 import { mcpServerUnavailable, nestedCallProgress } from "../contract/messages.ts";
 import process from "node:process";
 import type { McpServerConfig } from "./config.ts";
-import { type ApprovalRule, toolNeedsApproval } from "./approval_rules.ts";
+import { type ApprovalRule, toolNeedsApproval, unmatchedPatterns } from "./approval_rules.ts";
 import {
   DEFAULT_MCP_CALL_TIMEOUT_MS,
   DEFAULT_MCP_CONNECT_TIMEOUT_MS,
@@ -159,6 +159,7 @@ class ServerToolSource implements McpToolSource {
   readonly #retries = new Map<McpServerConnection, ReturnType<typeof setTimeout>>();
   readonly #listeners = new Set<(tools: readonly ToolDefinition[]) => void>();
   readonly #approvalRules = new Map<McpServerConnection, ApprovalRule | undefined>();
+  readonly #warned = new Set<string>();
   readonly #options: SourceOptions;
   /** Every server's usable tools (schemas checked once, here), in config order. */
   #usable: readonly UsableTool[] = Object.freeze([]);
@@ -236,7 +237,7 @@ class ServerToolSource implements McpToolSource {
   #setState(connection: McpServerConnection, state: ServerState, notify: boolean): void {
     if (this.#closing !== undefined) return;
     this.#states.set(connection, state);
-    this.#usable = Object.freeze(this.#connections.flatMap((each) => this.#usableTools(each)));
+    this.#usable = Object.freeze(this.#withoutClashes(this.#connections.map((each) => this.#usableTools(each))));
     this.#all = Object.freeze(this.#usable.map((each) => each.define(undefined)));
     if (!notify) return;
     for (const listener of [...this.#listeners]) {
@@ -248,6 +249,29 @@ class ServerToolSource implements McpToolSource {
     }
   }
 
+  /**
+   * Every server's tools, in config order, without the tools whose global name another server's tool has too
+   * (server `a` with tool `b__c` and server `a__b` with tool `c` both give `mcp__a__b__c`): both are refused with a
+   * warning, so no server can take another's tool (and its approval rule), or stop codecell by clashing with it.
+   */
+  #withoutClashes(perServer: readonly (readonly UsableTool[])[]): UsableTool[] {
+    const servers = new Map<string, number>();
+    for (const tools of perServer) {
+      for (const name of new Set(tools.map((tool) => tool.globalName))) servers.set(name, (servers.get(name) ?? 0) + 1);
+    }
+    for (const [name, count] of servers) {
+      if (count > 1) this.#warnOnce(`tool \`${name}\` is not available: ${count} MCP servers give a tool that name`);
+    }
+    return perServer.flat().filter((tool) => servers.get(tool.globalName) === 1);
+  }
+
+  /** Warns once per message: the tools are recomputed at every change of any server. */
+  #warnOnce(message: string): void {
+    if (this.#warned.has(message)) return;
+    this.#warned.add(message);
+    this.#options.onWarning(message);
+  }
+
   /** A server's tools that codecell can use; a tool whose schema it cannot use is skipped with a warning. */
   #usableTools(connection: McpServerConnection): UsableTool[] {
     const state = this.#states.get(connection);
@@ -255,6 +279,15 @@ class ServerToolSource implements McpToolSource {
     const namespace = mcpNamespace(connection.name);
     if ("unavailable" in state) return [unavailableTool(namespace, connection.name, state.unavailable)];
     const byGlobalName = new Map<string, UsableTool>();
+    const rule = this.#approvalRules.get(connection);
+    const namesOf = (tool: Tool) => [tool.name, normalizeToolName(tool.name), namespacedToolName(namespace, tool.name)];
+    for (const pattern of unmatchedPatterns(rule, state.tools.map(namesOf))) {
+      this.#warnOnce(
+        `[${connection.name}] needsApproval pattern ${
+          JSON.stringify(pattern)
+        } matches none of its tools, so it guards nothing`,
+      );
+    }
     for (const tool of state.tools) {
       const globalName = namespacedToolName(namespace, tool.name);
       const skip = (why: string) =>
@@ -263,8 +296,9 @@ class ServerToolSource implements McpToolSource {
         skip(`another of its tools is also called \`${globalName}\``);
         continue;
       }
-      const needsApproval = toolNeedsApproval(this.#approvalRules.get(connection), tool.name);
+      const needsApproval = toolNeedsApproval(rule, namesOf(tool));
       const usable: UsableTool = {
+        globalName,
         define: (listener) => mcpToolDefinition({ namespace, globalName, tool, connection, needsApproval }, listener),
       };
       try {
@@ -280,6 +314,8 @@ class ServerToolSource implements McpToolSource {
 
 /** A tool codecell can offer, defined anew for each progress listener. */
 interface UsableTool {
+  /** `mcp__<server>__<tool>`, normalized. */
+  globalName: string;
   define(listener: ((progress: NestedProgress) => void) | undefined): ToolDefinition;
 }
 
@@ -331,7 +367,7 @@ function unavailableTool(namespace: string, server: string, reason: string): Usa
     outputSchema: false,
     run: () => Promise.reject(new Error(description)),
   });
-  return { define: () => definition };
+  return { globalName: namespacedToolName(namespace, "unavailable"), define: () => definition };
 }
 
 function seconds(ms: number): string {

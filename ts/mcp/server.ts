@@ -10,12 +10,13 @@ import type { CodeModeSession } from "../session.ts";
 import type { McpToolSpec } from "../model/tool_specs.ts";
 import { toCallToolResult } from "./content.ts";
 import { parseExecArgs } from "../model/exec_args.ts";
+import { parseWaitArgs } from "../model/wait_args.ts";
 import { CODECELL_IMPLEMENTATION } from "./implementation.ts";
 import { type CallChannel, NotifyRouter } from "./notify_router.ts";
 import { NotifyQueue } from "./notify_queue.ts";
 import { MCP_CLIENT_CANNOT_APPROVE, notificationsDroppedSlowClient } from "../contract/messages.ts";
 import type { Approver } from "../tools/approval.ts";
-import { askUser, type ObservingCall } from "./ask_user.ts";
+import { askUser, type ObservingCall, oneAtATime } from "./ask_user.ts";
 
 /** What a session factory is given for the connection it serves. */
 export interface SessionHooks {
@@ -131,6 +132,7 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
     queue.push(() => log({ cell_id: cellId, text }))
   );
   const cleanups: (() => Promise<void>)[] = [];
+  const questions = oneAtATime();
   let refresh = () => {};
   const session = await options.sessionFactory({
     sessionId: options.sessionId,
@@ -140,11 +142,11 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
     onClose: (cleanup) => void cleanups.push(cleanup),
     approve: (request) => {
       if (!asksForms(server.server.getClientCapabilities()?.elicitation)) throw new Error(MCP_CLIENT_CANNOT_APPROVE);
-      return askUser(
-        request,
-        (cellId, signal) => notifyRouter.nextObserver(cellId, signal),
-        (params, options) => server.server.elicitInput(params, options),
-      );
+      return askUser(request, {
+        nextObserver: (cellId, signal) => notifyRouter.nextObserver(cellId, signal),
+        elicit: (params, options) => server.server.elicitInput(params, options),
+        turn: questions,
+      });
     },
   });
   const closeSession = async () => {
@@ -187,7 +189,9 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
   }, async (args, ctx): Promise<CallToolResult> => {
     const input = args ?? {};
     const channel = callChannel(ctx, queue);
-    const cellId = cellIdOf(input);
+    // The cell as `wait` itself reads it (an id written as a number is that id), so the call observes that cell.
+    const parsed = parseWaitArgs(input);
+    const cellId = parsed.ok ? parsed.args.cellId : undefined;
     if (cellId !== undefined) notifyRouter.beginWait(channel, cellId);
     try {
       return toCallToolResult(await session.waitTool(input, { traceParent: traceParentOf(ctx) }));
@@ -297,12 +301,6 @@ function callChannel(ctx: ServerContext, queue: NotifyQueue): CallNotifications 
 
 function toolError(message: string): CallToolResult {
   return { content: [{ type: "text", text: message }], isError: true };
-}
-
-function cellIdOf(input: unknown): string | undefined {
-  if (typeof input !== "object" || input === null) return undefined;
-  const cellId: unknown = Reflect.get(input, "cell_id");
-  return typeof cellId === "string" ? cellId : undefined;
 }
 
 /**
