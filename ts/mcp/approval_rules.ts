@@ -9,38 +9,39 @@
 /** A server's `needsApproval` setting. */
 export type ApprovalRule = boolean | readonly string[];
 
-/**
- * Whether `rule` marks a tool as needing approval; a pattern may match any of the tool's `names` (the server's own
- * name, `get-sum`, and the names cells see, `get_sum` and `mcp__everything__get_sum`).
- *
- * @example
- * ```ts
- * toolNeedsApproval(["delete_*", "merge_?r"], ["delete-repo", "delete_repo"]); // true
- * toolNeedsApproval(["delete_*"], ["list_repos"]); // false
- * ```
- */
-export function toolNeedsApproval(rule: ApprovalRule | undefined, names: readonly string[]): boolean {
-  if (rule === undefined || typeof rule === "boolean") return rule === true;
-  return rule.some((pattern) => matchesAny(pattern, names));
+/** A server's `needsApproval` rule, its patterns compiled once. */
+export interface ApprovalMatcher {
+  /**
+   * Whether the rule marks a tool as needing approval; a pattern may match any of the tool's `names` (the server's
+   * own name, `get-sum`, and the names cells see, `get_sum` and `mcp__everything__get_sum`).
+   */
+  needs(names: readonly string[]): boolean;
+  /**
+   * The patterns that match none of the tools, each given by its names (a pattern that matches nothing is most
+   * likely a typo, and a tool it meant to guard would run unasked).
+   */
+  unmatched(tools: readonly (readonly string[])[]): string[];
 }
 
 /**
- * The patterns of `rule` that match none of the tools, each given by its names (a pattern that matches nothing is
- * most likely a typo, and a tool it meant to guard would run unasked).
+ * Compiles a server's `needsApproval` rule (absent: no tool needs approval).
  *
  * @example
  * ```ts
- * unmatchedPatterns(["delete_*", "merge"], [["delete-repo", "delete_repo"]]); // ["merge"]
+ * const rule = approvalMatcher(["delete_*", "merge"]);
+ * rule.needs(["delete-repo", "delete_repo"]); // true
+ * rule.unmatched([["delete-repo", "delete_repo"]]); // ["merge"]
  * ```
  */
-export function unmatchedPatterns(rule: ApprovalRule | undefined, tools: readonly (readonly string[])[]): string[] {
-  if (rule === undefined || typeof rule === "boolean") return [];
-  return rule.filter((pattern) => !tools.some((names) => matchesAny(pattern, names)));
-}
-
-function matchesAny(pattern: string, names: readonly string[]): boolean {
-  const regex = globPattern(pattern);
-  return names.some((name) => regex.test(name));
+export function approvalMatcher(rule: ApprovalRule | undefined): ApprovalMatcher {
+  if (rule === undefined || typeof rule === "boolean") return { needs: () => rule === true, unmatched: () => [] };
+  const patterns = rule.map((pattern) => ({ pattern, regex: globPattern(pattern) }));
+  const matches = (regex: RegExp, names: readonly string[]) => names.some((name) => regex.test(name));
+  return {
+    needs: (names) => patterns.some(({ regex }) => matches(regex, names)),
+    unmatched: (tools) =>
+      patterns.filter(({ regex }) => !tools.some((names) => matches(regex, names))).map(({ pattern }) => pattern),
+  };
 }
 
 /**

@@ -1,10 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { toolNeedsApproval, unmatchedPatterns } from "./approval_rules.ts";
+import { approvalMatcher } from "./approval_rules.ts";
 
 test("true marks every tool, false and no rule mark none", () => {
   assert.deepEqual(
-    [toolNeedsApproval(true, ["read"]), toolNeedsApproval(false, ["delete"]), toolNeedsApproval(undefined, ["delete"])],
+    [
+      approvalMatcher(true).needs(["read"]),
+      approvalMatcher(false).needs(["delete"]),
+      approvalMatcher(undefined).needs(["delete"]),
+    ],
     [true, false, false],
   );
 });
@@ -12,7 +16,7 @@ test("true marks every tool, false and no rule mark none", () => {
 test("a list marks the tools named exactly or matched by * and ? globs", () => {
   const rule = ["delete_*", "merge_?r", "exact.name"];
   const names = ["delete_repo", "delete_", "merge_pr", "merge_prr", "exact.name", "exactxname", "list_repos"];
-  assert.deepEqual(names.map((name) => [name, toolNeedsApproval(rule, [name])]), [
+  assert.deepEqual(names.map((name) => [name, approvalMatcher(rule).needs([name])]), [
     ["delete_repo", true],
     ["delete_", true],
     ["merge_pr", true],
@@ -26,7 +30,7 @@ test("a list marks the tools named exactly or matched by * and ? globs", () => {
 test("regular-expression characters in a pattern match only themselves", () => {
   const rule = ["a+b", "(x)|y", "[a]", "delete-*", "a/b", "^$.{2}\\"];
   const names = ["a+b", "aab", "(x)|y", "y", "[a]", "a", "delete-repo", "delete_repo", "a/b", "^$.{2}\\", "^$x{2}\\"];
-  assert.deepEqual(names.map((name) => [name, toolNeedsApproval(rule, [name])]), [
+  assert.deepEqual(names.map((name) => [name, approvalMatcher(rule).needs([name])]), [
     ["a+b", true],
     ["aab", false],
     ["(x)|y", true],
@@ -43,16 +47,19 @@ test("regular-expression characters in a pattern match only themselves", () => {
 
 test("a pattern of every printable ASCII character compiles and matches itself", () => {
   const every = Array.from({ length: 95 }, (_, index) => String.fromCharCode(32 + index)).join("");
-  assert.equal(toolNeedsApproval([every], [every.replace("*", "x").replace("?", "y")]), true);
+  assert.equal(approvalMatcher([every]).needs([every.replace("*", "x").replace("?", "y")]), true);
 });
 
 test("a pattern matches a tool by any of its names, and patterns that match no tool are reported", () => {
   const getSum = ["get-sum", "get_sum", "mcp__everything__get_sum"];
   const echo = ["echo", "echo", "mcp__everything__echo"];
   assert.deepEqual(
-    [["get-sum"], ["get_sum"], ["mcp__everything__get_*"], ["echo"]].map((rule) => toolNeedsApproval(rule, getSum)),
+    [["get-sum"], ["get_sum"], ["mcp__everything__get_*"], ["echo"]].map((rule) => approvalMatcher(rule).needs(getSum)),
     [true, true, true, false],
   );
-  assert.deepEqual(unmatchedPatterns(["get_sum", "delete_*", "ech?", "nope"], [getSum, echo]), ["delete_*", "nope"]);
-  assert.deepEqual([unmatchedPatterns(true, [getSum]), unmatchedPatterns(undefined, [])], [[], []]);
+  assert.deepEqual(approvalMatcher(["get_sum", "delete_*", "ech?", "nope"]).unmatched([getSum, echo]), [
+    "delete_*",
+    "nope",
+  ]);
+  assert.deepEqual([approvalMatcher(true).unmatched([getSum]), approvalMatcher(undefined).unmatched([])], [[], []]);
 });

@@ -62,7 +62,8 @@ function shown(value: unknown, max: number): ArgumentsPreview {
   if (json.length <= max) return { text: escapeInvisible(json), complete: true };
   let end = max;
   if (/[\uD800-\uDBFF]/.test(json[end - 1])) end--;
-  const trailingBackslashes = /\\*$/.exec(json.slice(Math.max(0, end - 8), end))?.[0].length ?? 0;
-  if (trailingBackslashes % 2 === 1) end--;
+  let backslashes = 0;
+  while (backslashes < end && json[end - 1 - backslashes] === "\\") backslashes++;
+  if (backslashes % 2 === 1) end--;
   return { text: `${escapeInvisible(json.slice(0, end))}...(+${json.length - end} characters)`, complete: false };
 }

@@ -8,7 +8,7 @@
 import { type ElicitRequestFormParams, ProtocolError } from "@modelcontextprotocol/server";
 import { approvalQuestion } from "../contract/messages.ts";
 import { MAX_TIMER_MS } from "../contract/defaults.ts";
-import type { ApprovalRequest } from "../tools/approval.ts";
+import { type ApprovalRequest, untilAborted } from "../tools/approval.ts";
 import { previewArguments } from "./args_preview.ts";
 
 /** A client call observing a cell. */
@@ -84,7 +84,7 @@ export function oneAtATime(): Turn {
     last = new Promise((resolve) => (done = resolve));
     let started = false;
     try {
-      if (!(await untilAborted(signal, before))) return undefined;
+      if (await untilAborted(signal, () => before.then(() => true)) === undefined) return undefined;
       started = true;
       return await ask();
     } finally {
@@ -92,17 +92,4 @@ export function oneAtATime(): Turn {
       else void before.then(done);
     }
   };
-}
-
-/** `true` once `promise` settles, `false` if `signal` aborts first (its listener is removed either way). */
-function untilAborted(signal: AbortSignal, promise: Promise<void>): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const aborted = () => resolve(false);
-    signal.addEventListener("abort", aborted, { once: true });
-    void promise.then(() => {
-      signal.removeEventListener("abort", aborted);
-      resolve(!signal.aborted);
-    });
-  });
 }

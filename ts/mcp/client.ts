@@ -10,7 +10,7 @@ import { namespacedToolName, normalizeToolName } from "../tools/normalize.ts";
 import { mcpServerUnavailable, nestedCallProgress } from "../contract/messages.ts";
 import process from "node:process";
 import type { McpServerConfig } from "./config.ts";
-import { type ApprovalRule, toolNeedsApproval, unmatchedPatterns } from "./approval_rules.ts";
+import { type ApprovalMatcher, approvalMatcher } from "./approval_rules.ts";
 import {
   DEFAULT_MCP_CALL_TIMEOUT_MS,
   DEFAULT_MCP_CONNECT_TIMEOUT_MS,
@@ -158,7 +158,7 @@ class ServerToolSource implements McpToolSource {
   readonly #states = new Map<McpServerConnection, ServerState>();
   readonly #retries = new Map<McpServerConnection, ReturnType<typeof setTimeout>>();
   readonly #listeners = new Set<(tools: readonly ToolDefinition[]) => void>();
-  readonly #approvalRules = new Map<McpServerConnection, ApprovalRule | undefined>();
+  readonly #approvalRules = new Map<McpServerConnection, ApprovalMatcher>();
   readonly #warned = new Set<string>();
   readonly #options: SourceOptions;
   /** Every server's usable tools (schemas checked once, here), in config order. */
@@ -181,7 +181,7 @@ class ServerToolSource implements McpToolSource {
       onWarning: this.#options.onWarning,
     });
     this.#connections.push(connection);
-    this.#approvalRules.set(connection, config.needsApproval);
+    this.#approvalRules.set(connection, approvalMatcher(config.needsApproval));
     return connection;
   }
 
@@ -279,9 +279,9 @@ class ServerToolSource implements McpToolSource {
     const namespace = mcpNamespace(connection.name);
     if ("unavailable" in state) return [unavailableTool(namespace, connection.name, state.unavailable)];
     const byGlobalName = new Map<string, UsableTool>();
-    const rule = this.#approvalRules.get(connection);
+    const rule = this.#approvalRules.get(connection) ?? approvalMatcher(undefined);
     const namesOf = (tool: Tool) => [tool.name, normalizeToolName(tool.name), namespacedToolName(namespace, tool.name)];
-    for (const pattern of unmatchedPatterns(rule, state.tools.map(namesOf))) {
+    for (const pattern of rule.unmatched(state.tools.map(namesOf))) {
       this.#warnOnce(
         `[${connection.name}] needsApproval pattern ${
           JSON.stringify(pattern)
@@ -296,7 +296,7 @@ class ServerToolSource implements McpToolSource {
         skip(`another of its tools is also called \`${globalName}\``);
         continue;
       }
-      const needsApproval = toolNeedsApproval(rule, namesOf(tool));
+      const needsApproval = rule.needs(namesOf(tool));
       const usable: UsableTool = {
         globalName,
         define: (listener) => mcpToolDefinition({ namespace, globalName, tool, connection, needsApproval }, listener),

@@ -30,15 +30,12 @@ export class NotifyRouter<Channel extends CallChannel = CallChannel> {
 
   /** An `exec` call created cell `cellId` (the session's `onCell`). */
   beginExec(channel: Channel, cellId: string): void {
-    this.#byCell.set(cellId, channel);
-    this.#observed(cellId, channel);
+    this.#observe(cellId, channel);
   }
 
   /** A `wait` call began on `cellId`; a cell already observed keeps its observer (the second wait is refused). */
   beginWait(channel: Channel, cellId: string): void {
-    if (this.#byCell.has(cellId)) return;
-    this.#byCell.set(cellId, channel);
-    this.#observed(cellId, channel);
+    if (!this.#byCell.has(cellId)) this.#observe(cellId, channel);
   }
 
   /** A call returned: later notifications of its cell go to the fallback until someone waits on it again. */
@@ -57,19 +54,20 @@ export class NotifyRouter<Channel extends CallChannel = CallChannel> {
       const waiters = this.#awaiting.get(cellId) ?? new Set();
       this.#awaiting.set(cellId, waiters);
       const done = (channel: Channel | undefined) => {
-        waiters.delete(found);
+        waiters.delete(done);
         if (waiters.size === 0 && this.#awaiting.get(cellId) === waiters) this.#awaiting.delete(cellId);
         signal.removeEventListener("abort", aborted);
         resolve(channel);
       };
-      const found = (channel: Channel) => done(channel);
       const aborted = () => done(undefined);
-      waiters.add(found);
+      waiters.add(done);
       signal.addEventListener("abort", aborted, { once: true });
     });
   }
 
-  #observed(cellId: string, channel: Channel): void {
+  /** `channel` now observes `cellId`, and whoever waited for an observer of it has one. */
+  #observe(cellId: string, channel: Channel): void {
+    this.#byCell.set(cellId, channel);
     for (const found of [...(this.#awaiting.get(cellId) ?? [])]) found(channel);
   }
 

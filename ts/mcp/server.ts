@@ -133,6 +133,12 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
   );
   const cleanups: (() => Promise<void>)[] = [];
   const questions = oneAtATime();
+  /** A call answered: it observes its cell no more, and its notifications go out before its answer. */
+  const endCall = async (channel: CallNotifications) => {
+    channel.finish();
+    notifyRouter.end(channel);
+    await channel.flush();
+  };
   let refresh = () => {};
   const session = await options.sessionFactory({
     sessionId: options.sessionId,
@@ -178,9 +184,7 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
         }),
       );
     } finally {
-      channel.finish();
-      notifyRouter.end(channel);
-      await channel.flush();
+      await endCall(channel);
     }
   });
   const wait = server.registerTool("wait", {
@@ -196,9 +200,7 @@ export async function createCodecellMcpServer(options: CodecellMcpServerOptions)
     try {
       return toCallToolResult(await session.waitTool(input, { traceParent: traceParentOf(ctx) }));
     } finally {
-      channel.finish();
-      notifyRouter.end(channel);
-      await channel.flush();
+      await endCall(channel);
     }
   });
   const refreshToolSpecs = () => {

@@ -68,8 +68,11 @@ export async function approveCall(
   return { ok: true };
 }
 
-/** What `ask` resolves with, or `undefined` once `signal` aborts (its listener is removed either way). */
-function untilAborted<T>(signal: AbortSignal, ask: () => T | PromiseLike<T>): Promise<T | undefined> {
+/**
+ * What `ask` resolves with, or `undefined` once `signal` aborts first (`ask` is not called when it already has;
+ * the abort listener is removed either way).
+ */
+export function untilAborted<T>(signal: AbortSignal, ask: () => T | PromiseLike<T>): Promise<T | undefined> {
   if (signal.aborted) return Promise.resolve(undefined);
   return new Promise<T | undefined>((resolve, reject) => {
     const aborted = () => resolve(undefined);
