@@ -68,6 +68,9 @@ export interface McpToolSource {
   close(): Promise<void>;
 }
 
+/** How many distinct warnings a tool source remembers in order not to repeat them. */
+const MAX_REMEMBERED_WARNINGS = 1024;
+
 /** Default of {@link McpToolsOptions.retryInitialMs}. */
 export const DEFAULT_MCP_RETRY_INITIAL_MS = 1000;
 /** Default of {@link McpToolsOptions.retryMaxMs}. */
@@ -265,9 +268,13 @@ class ServerToolSource implements McpToolSource {
     return perServer.flat().filter((tool) => servers.get(tool.globalName) === 1);
   }
 
-  /** Warns once per message: the tools are recomputed at every change of any server. */
+  /**
+   * Warns once per message: the tools are recomputed at every change of any server. The memory of what was said is
+   * bounded: a server that keeps renaming clashing tools makes codecell repeat itself, not grow.
+   */
   #warnOnce(message: string): void {
     if (this.#warned.has(message)) return;
+    if (this.#warned.size >= MAX_REMEMBERED_WARNINGS) this.#warned.clear();
     this.#warned.add(message);
     this.#options.onWarning(message);
   }
